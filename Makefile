@@ -1,0 +1,58 @@
+# One command sets everything up and serves the demo site; one sets everything up and runs the tests.
+# Every target installs what it needs, so a fresh clone works with `make serve` or `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup serve build validate test lint typecheck unit e2e conformance browser node bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Build the demo site from the repository's own data and serve it on http://127.0.0.1:8000
+serve: setup
+	$(BIN)/badgeons serve --host $(HOST) --port $(PORT)
+
+build: setup
+	$(BIN)/badgeons build
+
+validate: setup
+	$(BIN)/badgeons validate
+
+## Headless Chromium (Debian's package) for screenshots and end-to-end tests.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium package"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## npm packages of the external verifiers and the browser test tools (lock file pinned).
+node:
+	@if [ -f conformance/package.json ]; then cd conformance && npm ci --silent --no-audit --no-fund; fi
+
+lint: setup
+	$(BIN)/ruff check build_tools tests bench scripts
+
+typecheck: setup
+	$(BIN)/mypy
+
+## The whole test suite, as CI runs it.
+test: setup browser node
+	$(BIN)/ruff check build_tools tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf site .cache build *.egg-info
