@@ -1,0 +1,179 @@
+"""Load YAML while remembering the line and column of every key and value.
+
+PyYAML's safe loader forgets positions and silently keeps the last of two duplicate keys. This
+module composes the node tree itself, so that every later diagnostic can point at the exact line
+of the faulty field, and a duplicate key is an error rather than a silent overwrite. Timestamps
+are kept as strings: dates are parsed on purpose where the schema says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from build_tools.diagnostics import Diagnostic, Position
+
+#: A path into a loaded document: mapping keys and list indexes from the root.
+DocPath = tuple[str | int, ...]
+
+_MAX_BYTES = 1_000_000
+
+#: The only YAML tags a data file may use: plain mappings, lists and scalars.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A loaded YAML document and where each of its parts stands in the file."""
+
+    path: str
+    data: Any
+    value_positions: Mapping[DocPath, Position] = field(repr=False)
+    key_positions: Mapping[DocPath, Position] = field(repr=False)
+
+    def locate(self, doc_path: DocPath) -> Position:
+        """The best position for a field: its key if it has one, else its value, else a parent."""
+        probe = tuple(doc_path)
+        while True:
+            if probe in self.key_positions:
+                return self.key_positions[probe]
+            if probe in self.value_positions:
+                return self.value_positions[probe]
+            if not probe:
+                return Position(self.path, 1, 1)
+            probe = probe[:-1]
+
+    def locate_value(self, doc_path: DocPath) -> Position:
+        """The position of a value itself (the first character after the colon)."""
+        return self.value_positions.get(tuple(doc_path)) or self.locate(doc_path)
+
+
+def format_field(doc_path: DocPath) -> str:
+    """A field path as a reader writes it: ``criteria.checklist[2]``."""
+    text = ""
+    for part in doc_path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+class _Composer:
+    """Turns a composed node tree into plain Python values, recording positions."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.values: dict[DocPath, Position] = {}
+        self.keys: dict[DocPath, Position] = {}
+        self.problems: list[Diagnostic] = []
+        self._scalars = yaml.SafeLoader("")
+
+    def position(self, node: yaml.Node) -> Position:
+        mark = node.start_mark
+        return Position(self.path, mark.line + 1, mark.column + 1)
+
+    def convert(self, node: yaml.Node, doc_path: DocPath) -> Any:
+        self.values[doc_path] = self.position(node)
+        if node.tag not in _PLAIN_TAGS:
+            where = self.position(node)
+            self.problems.append(
+                where.error(
+                    format_field(doc_path),
+                    f"balise YAML {node.tag!r} interdite : seules les valeurs simples, listes et champs sont permis",
+                )
+            )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, doc_path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*doc_path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, doc_path: DocPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            where = self.position(key_node)
+            name = format_field(doc_path) or "(document)"
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(
+                    where.error(name, "les clés de fusion (<<) ne sont pas permises")
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(where.error(name, "une clé doit être un texte simple"))
+                continue
+            key = str(self._scalar(key_node))
+            child = (*doc_path, key)
+            if key in result:
+                first = self.keys[child]
+                self.problems.append(
+                    where.error(
+                        format_field(child),
+                        f"clé en double (déjà définie ligne {first.line})",
+                    )
+                )
+                continue
+            self.keys[child] = where
+            result[key] = self.convert(value_node, child)
+        return result
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        # Timestamps stay text; every other tag uses the safe loader's own rules.
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return str(node.value)
+        return self._scalars.construct_object(node, deep=True)
+
+
+def load_yaml(path: Path, display_path: str) -> tuple[Source | None, list[Diagnostic]]:
+    """Load one YAML file; a parse failure is returned as diagnostics, never raised."""
+    where = Position(display_path, 1, 1)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Position(display_path).error("", f"fichier illisible : {exc.strerror}")]
+    if len(raw) > _MAX_BYTES:
+        return None, [
+            where.error("", f"fichier trop gros ({len(raw)} octets, au plus {_MAX_BYTES})")
+        ]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            Position(display_path, line, 1).error("", "le fichier n'est pas encodé en UTF-8")
+        ]
+    return load_yaml_text(text, display_path)
+
+
+def load_yaml_text(text: str, display_path: str) -> tuple[Source | None, list[Diagnostic]]:
+    """Load YAML from text; see :func:`load_yaml`."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "syntaxe incorrecte"
+        return None, [Position(display_path, line, col).error("", f"YAML invalide : {problem}")]
+    except yaml.YAMLError as exc:
+        return None, [Position(display_path, 1, 1).error("", f"YAML invalide : {exc}")]
+    composer = _Composer(display_path)
+    if node is None:
+        data: Any = None
+    else:
+        try:
+            data = composer.convert(node, ())
+        except yaml.constructor.ConstructorError as exc:
+            mark = exc.problem_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            where = Position(display_path, line, col)
+            return None, [*composer.problems, where.error("", f"YAML invalide : {exc.problem}")]
+    source = Source(display_path, data, composer.values, composer.keys)
+    return source, composer.problems
