@@ -1,0 +1,125 @@
+"""Markdown from the badge files, rendered to sanitised HTML.
+
+Descriptions and criteria are written by many hands, so they are Markdown only: raw HTML is not
+interpreted (it is shown as text, and ``badgeons validate`` reports it), and the HTML that
+Markdown produces still goes through nh3 (the Ammonia sanitiser) with a short allow-list, which
+also removes ``javascript:`` links and any attribute that could run code.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+
+from build_tools.diagnostics import Diagnostic, Position
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "del",
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# A raw HTML tag in Markdown source (autolinks such as <https://...> are Markdown, not HTML).
+_RAW_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)(?![A-Za-z0-9-]*:)(\s[^>]*)?/?>")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1|^( {4}|\t).*$|^```.*?^```", re.S | re.M)
+_BAD_LINK = re.compile(r"\]\(\s*<?\s*(javascript|data|vbscript|file):", re.I)
+
+
+class _NoRawHtml(Extension):
+    """Python-Markdown extension that escapes raw HTML instead of passing it through."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+
+
+@cache
+def _renderer() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["sane_lists", "tables", _NoRawHtml()], output_format="html"
+    )
+
+
+def render(text: str | None) -> str:
+    """Markdown to sanitised HTML; headings are shifted so a description never outranks its page."""
+    if not text:
+        return ""
+    md = _renderer()
+    md.reset()
+    html = md.convert(text)
+    html = re.sub(r"<(/?)h([12])\b", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 2}", html)
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_SCHEMES),
+        link_rel="noopener noreferrer",
+    )
+
+
+def render_inline(text: str | None) -> str:
+    """Markdown to sanitised HTML without the surrounding paragraph, for short texts."""
+    html = render(text)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+def plain(text: str | None) -> str:
+    """The text content of rendered Markdown, for meta descriptions and search snippets."""
+    html = render(text)
+    stripped = nh3.clean(html, tags=set())
+    return re.sub(r"\s+", " ", stripped).strip()
+
+
+def check_markdown(text: str, where: Position, field: str) -> list[Diagnostic]:
+    """Report raw HTML and dangerous links in a Markdown text, which the site will not render."""
+    problems: list[Diagnostic] = []
+    visible = _CODE_SPAN.sub("", text)
+    tags = sorted({m.group(1).lower() for m in _RAW_TAG.finditer(visible)})
+    if tags:
+        shown = ", ".join(f"<{t}>" for t in tags)
+        problems.append(
+            where.error(
+                field,
+                f"HTML interdit ({shown}) : écrivez en Markdown, le HTML n'est pas interprété",
+            )
+        )
+    for match in _BAD_LINK.finditer(visible):
+        problems.append(
+            where.error(
+                field,
+                f"lien « {match.group(1)}: » interdit : seuls http, https et mailto sont permis",
+            )
+        )
+    return problems

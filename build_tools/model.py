@@ -1,0 +1,185 @@
+"""The immutable model of a whole Badgeons repository, as the link stage builds it.
+
+Every later stage (Open Badges serialisation, signing, rendering) reads this model and nothing
+else, so that every page sees one consistent whole. Human texts keep their Markdown source; the
+render stage turns it into sanitised HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+from build_tools.diagnostics import Position
+
+IssuerType = Literal["organisation", "network"]
+
+#: The Open Badges 3.0 ``achievementType`` for our two plain-French kinds.
+KIND_TO_ACHIEVEMENT_TYPE = MappingProxyType(
+    {"competence": "Competency", "participation": "ext:Participation"}
+)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A human text in French, with its optional English version (both Markdown or plain)."""
+
+    fr: str
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, falling back to French."""
+        return self.en if lang == "en" and self.en else self.fr
+
+
+@dataclass(frozen=True)
+class Commune:
+    name: str
+    postcode: str | None = None
+    insee: str | None = None
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """A public key of an issuer, as published in its profile."""
+
+    id: str
+    type: Literal["Ed25519", "RSA"]
+    created: str
+    public_key_multibase: str | None = None
+    public_key_jwk: MappingProxyType[str, str] | None = None
+    compromised: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """An organisation that awards badges, or a network of organisations."""
+
+    slug: str
+    type: IssuerType
+    name: Text
+    url: str
+    email: str
+    description: Text
+    logo: Path | None
+    commune: Commune | None
+    networks: tuple[str, ...]
+    request_email: str
+    request_url: str | None
+    request_instructions: str | None
+    keys: tuple[PublicKey, ...]
+    source: Position = field(compare=False, repr=False)
+
+    @property
+    def is_network(self) -> bool:
+        return self.type == "network"
+
+
+@dataclass(frozen=True)
+class Alignment:
+    name: str
+    url: str
+    framework: str
+    code: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    """The place of a badge in a family of levels of one competence."""
+
+    family: str
+    rank: int
+    label: Text
+    family_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Criteria:
+    narrative: Text
+    checklist: tuple[str, ...] = ()
+    checklist_en: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BadgeClass:
+    """A badge class: what it recognises, how it is earned, and who may award it."""
+
+    slug: str
+    name: Text
+    description: Text
+    image: Path
+    kind: str
+    level: Level | None
+    criteria: Criteria
+    evidence: Text | None
+    tags: tuple[str, ...]
+    alignments: tuple[Alignment, ...]
+    validity_months: int | None
+    issuers: tuple[str, ...]
+    version: str
+    source: Position = field(compare=False, repr=False)
+
+    @property
+    def achievement_type(self) -> str:
+        """The Open Badges 3.0 ``achievementType`` of this badge."""
+        return KIND_TO_ACHIEVEMENT_TYPE.get(self.kind, self.kind)
+
+    @property
+    def image_format(self) -> Literal["png", "svg"]:
+        return "svg" if self.image.suffix.lower() == ".svg" else "png"
+
+
+@dataclass(frozen=True)
+class LevelFamily:
+    """Badges that are levels of one competence, ordered by rank."""
+
+    slug: str
+    name: str
+    badges: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    site_url: str
+    title: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Site:
+    """The linked model of a whole repository."""
+
+    root: Path
+    settings: Settings
+    issuers: MappingProxyType[str, Issuer]
+    badges: MappingProxyType[str, BadgeClass]
+    families: MappingProxyType[str, LevelFamily]
+
+    def members(self, network: str) -> tuple[str, ...]:
+        """Slugs of the organisations that belong to a network, in name order."""
+        found = [i for i in self.issuers.values() if network in i.networks]
+        return tuple(i.slug for i in sorted(found, key=lambda i: i.name.fr.casefold()))
+
+    def awarders(self, badge: BadgeClass) -> tuple[str, ...]:
+        """Organisations allowed to award a badge, networks expanded into their members."""
+        slugs: list[str] = []
+        for slug in badge.issuers:
+            issuer = self.issuers[slug]
+            for member in self.members(slug) if issuer.is_network else (slug,):
+                if member not in slugs:
+                    slugs.append(member)
+        return tuple(slugs)
+
+    def may_award(self, issuer: str, badge: BadgeClass) -> bool:
+        return issuer in self.awarders(badge)
+
+    def badges_of(self, issuer: str) -> tuple[BadgeClass, ...]:
+        """Badges an issuer or network may award (directly or through its networks)."""
+        profile = self.issuers[issuer]
+        own = {issuer, *profile.networks}
+        found = [b for b in self.badges.values() if own & set(b.issuers)]
+        return tuple(sorted(found, key=lambda b: b.name.fr.casefold()))

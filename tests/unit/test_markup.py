@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from build_tools.diagnostics import Position
+from build_tools.markup import check_markdown, plain, render, render_inline
+
+
+def test_markdown_is_rendered() -> None:
+    html = render("Un **texte** avec [un lien](https://example.org) :\n\n- un\n- deux\n")
+    assert "<strong>texte</strong>" in html
+    assert '<a href="https://example.org" rel="noopener noreferrer">un lien</a>' in html
+    assert "<ul>\n<li>un</li>" in html
+
+
+def test_raw_html_is_shown_as_text_never_run() -> None:
+    html = render('avant <script>alert("x")</script> <img src=x onerror=alert(1)> après')
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_dangerous_links_lose_their_target() -> None:
+    html = render("[clic](javascript:alert(1)) [data](data:text/html,x)")
+    assert "javascript:" not in html and "data:" not in html
+
+
+def test_headings_never_outrank_the_page() -> None:
+    assert render("# Titre\n## Sous-titre").startswith("<h3>Titre</h3>\n<h4>")
+
+
+def test_plain_and_inline() -> None:
+    assert plain("Un **texte**\n\nen deux paragraphes") == "Un texte en deux paragraphes"
+    assert render_inline("Un *mot*") == "Un <em>mot</em>"
+
+
+def test_check_markdown_reports_html_and_bad_links_but_not_autolinks_or_code() -> None:
+    where = Position("f.yaml", 3, 1)
+    assert check_markdown("Voir <https://example.org> et `<b>code</b>`", where, "description") == []
+    found = [
+        str(d) for d in check_markdown("<b>gras</b> [x](javascript:void(0))", where, "description")
+    ]
+    assert found == [
+        "f.yaml:3:1: error: description: HTML interdit (<b>) : écrivez en Markdown, le HTML n'est pas interprété",
+        "f.yaml:3:1: error: description: lien « javascript: » interdit : seuls http, https et mailto sont permis",
+    ]

@@ -1,0 +1,79 @@
+"""The front of the pipeline, on one valid repository and one invalid variant per mistake.
+
+Each folder of tests/data/cases overlays tests/data/minimal with the files of one kind of
+mistake; its expected.txt holds the exact diagnostics, in order.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from build_tools.diagnostics import format_text
+from build_tools.pipeline import load_site
+from tests.conftest import DATA
+
+CASES = sorted(p for p in (DATA / "cases").iterdir() if p.is_dir())
+
+
+def test_minimal_repository_is_valid(minimal_repo: Path) -> None:
+    site, report = load_site(minimal_repo)
+    assert format_text(report.sorted()) == ""
+    assert site is not None
+    assert sorted(site.badges) == ["accueillir-1", "accueillir-2", "telephone"]
+    assert site.awarders(site.badges["accueillir-1"]) == ("atelier-test",)
+    assert site.families["accueillir"].badges == ("accueillir-1", "accueillir-2")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_invalid_case_reports_exact_diagnostics(case: Path, minimal_repo: Path) -> None:
+    shutil.copytree(
+        case, minimal_repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt")
+    )
+    site, report = load_site(minimal_repo)
+    expected = (case / "expected.txt").read_text(encoding="utf-8").strip()
+    assert format_text(report.sorted()) == expected
+    assert site is None
+    assert report.has_errors()
+
+
+def test_every_problem_of_every_file_is_reported_in_one_run(minimal_repo: Path) -> None:
+    for name in ("wrong-type", "bad-formats", "level-gap"):
+        shutil.copytree(
+            DATA / "cases" / name,
+            minimal_repo,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("expected.txt"),
+        )
+    _, report = load_site(minimal_repo)
+    files = {d.path for d in report.errors}
+    assert files == {
+        "badges/telephone.yaml",
+        "issuers/atelier-test.yaml",
+        "badges/accueillir-1.yaml",
+        "badges/accueillir-2.yaml",
+    }
+    assert len(report.errors) == 10
+
+
+def test_missing_settings_file_is_reported(minimal_repo: Path) -> None:
+    (minimal_repo / "badgeons.yml").unlink()
+    site, report = load_site(minimal_repo)
+    assert site is None
+    assert [str(d) for d in report.errors] == [
+        "badgeons.yml: error: fichier de réglages absent : ce dossier n'est pas un dépôt Badgeons"
+    ]
+
+
+def test_badge_naming_an_issuer_whose_file_is_invalid_is_not_reported_twice(
+    minimal_repo: Path,
+) -> None:
+    issuer = minimal_repo / "issuers" / "atelier-test.yaml"
+    issuer.write_text(
+        issuer.read_text(encoding="utf-8").replace("type: organisation", "type: 3"),
+        encoding="utf-8",
+    )
+    _, report = load_site(minimal_repo)
+    assert [d.path for d in report.errors] == ["issuers/atelier-test.yaml"]
