@@ -1,0 +1,147 @@
+"""Words of the interface, in French first and in English.
+
+The data carries its own translations (``name_en``, ``description_en``...); this module holds
+only the words of the interface around them.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+LANGUAGES = ("fr", "en")
+
+_KIND_LABELS = {
+    "fr": {
+        "competence": "Compétence",
+        "participation": "Participation",
+        "Achievement": "Réussite",
+        "Award": "Distinction",
+        "Certificate": "Certificat",
+        "CertificateOfCompletion": "Attestation de suivi",
+        "Certification": "Certification",
+        "CommunityService": "Engagement citoyen",
+        "Competency": "Compétence",
+        "Course": "Formation",
+        "CoCurricular": "Activité périscolaire",
+        "LearningProgram": "Parcours de formation",
+        "Membership": "Adhésion",
+        "MicroCredential": "Micro-certification",
+        "Assessment": "Évaluation",
+        "Badge": "Badge",
+    },
+    "en": {
+        "competence": "Competence",
+        "participation": "Participation",
+        "CertificateOfCompletion": "Certificate of completion",
+        "CommunityService": "Community service",
+        "CoCurricular": "Co-curricular",
+        "LearningProgram": "Learning programme",
+        "MicroCredential": "Micro-credential",
+    },
+}
+
+_WORDS = {
+    "fr": {
+        "catalogue": "Catalogue des badges",
+        "badges": "Badges",
+        "issuers": "Émetteurs et réseaux",
+        "organisations": "Organismes",
+        "networks": "Réseaux",
+        "network": "Réseau",
+        "organisation": "Organisme",
+        "kind": "Type",
+        "level": "Niveau",
+        "levels_of": "Les niveaux de la compétence",
+        "this_level": "ce badge",
+        "criteria": "Critères d'attribution",
+        "checklist": "Tâches observées",
+        "evidence": "Preuves attendues",
+        "awarded_by": "Délivré par",
+        "alignments": "Référentiels",
+        "framework": "Référentiel",
+        "code": "Code",
+        "tags": "Mots-clés",
+        "version": "Version",
+        "validity": "Validité",
+        "validity_months": "{n} mois après l'attribution",
+        "no_expiry": "sans limite de durée",
+        "how_to_get": "Comment obtenir ce badge",
+        "how_to_get_intro": "Adressez-vous à l'un des organismes qui le délivrent : ensemble, vous ferez le point sur vos expériences et les preuves à réunir.",
+        "request_by_email": "Demande par e-mail",
+        "request_form": "Formulaire de l'organisme",
+        "website": "Site web",
+        "contact": "Contact",
+        "commune": "Commune",
+        "members": "Membres du réseau",
+        "member_of": "Membre de",
+        "badges_awarded": "Badges délivrés",
+        "badges_shared": "Badges partagés par le réseau",
+        "no_badges": "Aucun badge pour le moment.",
+        "public_keys": "Clés publiques",
+        "no_keys": "Aucune clé de signature publiée pour le moment.",
+        "key_created": "créée le",
+        "key_compromised": "compromise depuis le",
+        "all_badges": "Tous les badges",
+        "badge_count": "{n} badges",
+        "issuer_count": "{n} émetteurs",
+        "see_badge": "Voir le badge",
+        "shared_by_network": "partagé par le réseau",
+        "home_intro": "Des badges numériques ouverts (Open Badges) co-construits par des organismes de formation et des réseaux du territoire, pour reconnaître les compétences acquises en formation, au travail ou dans la vie.",
+        "language_name": "Français",
+    },
+    "en": {
+        "catalogue": "Badge catalogue",
+        "badges": "Badges",
+        "issuers": "Issuers and networks",
+        "organisations": "Organisations",
+        "networks": "Networks",
+        "network": "Network",
+        "organisation": "Organisation",
+        "kind": "Kind",
+        "level": "Level",
+        "levels_of": "Levels of the competence",
+        "this_level": "this badge",
+        "criteria": "Criteria",
+        "checklist": "Observed tasks",
+        "evidence": "Expected evidence",
+        "awarded_by": "Awarded by",
+        "alignments": "Frameworks",
+        "framework": "Framework",
+        "code": "Code",
+        "tags": "Tags",
+        "version": "Version",
+        "validity": "Validity",
+        "validity_months": "{n} months after the award",
+        "no_expiry": "no expiry",
+        "how_to_get": "How to earn this badge",
+        "how_to_get_intro": "Contact one of the organisations that award it: together you will review your experience and the evidence to gather.",
+        "request_by_email": "Request by email",
+        "request_form": "The organisation's form",
+        "website": "Website",
+        "contact": "Contact",
+        "commune": "Town",
+        "members": "Members of the network",
+        "member_of": "Member of",
+        "badges_awarded": "Badges awarded",
+        "badges_shared": "Badges shared by the network",
+        "no_badges": "No badge yet.",
+        "public_keys": "Public keys",
+        "no_keys": "No signing key published yet.",
+        "key_created": "created on",
+        "key_compromised": "compromised since",
+        "all_badges": "All badges",
+        "badge_count": "{n} badges",
+        "issuer_count": "{n} issuers",
+        "see_badge": "See the badge",
+        "shared_by_network": "shared by the network",
+        "home_intro": "Open digital badges (Open Badges) co-designed by training bodies and networks of the territory, to recognise skills gained in training, at work or in life.",
+        "language_name": "English",
+    },
+}
+
+WORDS = MappingProxyType({lang: MappingProxyType(words) for lang, words in _WORDS.items()})
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """A reader's name for a badge kind or Open Badges 3.0 achievement type."""
+    return _KIND_LABELS.get(lang, {}).get(kind, kind)

@@ -1,0 +1,93 @@
+"""Build the whole site through MkDocs, atomically, and serve a built site locally.
+
+The build is reproducible: ``SOURCE_DATE_EPOCH`` (the time of the last commit by default) fixes
+every date that MkDocs or Badgeons would otherwise take from the clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import logging
+import os
+import subprocess
+from pathlib import Path
+from typing import ClassVar
+
+from build_tools import writer
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    ".json": "application/json",
+    ".jsonld": "application/ld+json",
+    ".jwt": "application/jwt",
+    ".jws": "application/jose",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".geojson": "application/geo+json",
+    ".csv": "text/csv; charset=utf-8",
+    ".webmanifest": "application/manifest+json",
+}
+
+
+def source_date_epoch(root: Path) -> str:
+    """``SOURCE_DATE_EPOCH`` from the environment, else the last commit's time, else 0."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+        return result.stdout.strip() or "0"
+    except (OSError, subprocess.SubprocessError):
+        return "0"
+
+
+def build(root: Path, site_dir: Path, *, strict: bool = False) -> None:
+    """Build the site of the repository at ``root`` into ``site_dir``, all or nothing.
+
+    Raises ``mkdocs.exceptions.Abort`` (or ``PluginError``) when the build fails; the previous
+    content of ``site_dir`` is then left untouched.
+    """
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
+    with writer.staged_directory(site_dir) as staging:
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging), strict=strict)
+        mkdocs_build(config)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug(format, *args)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Serve the site's own 404 page, as static hosts do.
+        page = Path(str(self.directory)) / "404.html"
+        if code == 404 and page.is_file():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+
+def make_server(site_dir: Path, host: str, port: int) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for a built site, as a static host would serve it."""
+    handler = functools.partial(_Handler, directory=str(site_dir))
+    return http.server.ThreadingHTTPServer((host, port), handler)

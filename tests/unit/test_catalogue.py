@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from build_tools import catalogue
+from build_tools.model import Site
+from build_tools.pipeline import load_site
+
+
+def _site(root: Path) -> Site:
+    site, report = load_site(root)
+    assert site is not None, [str(d) for d in report]
+    return site
+
+
+def test_one_page_per_badge_and_issuer_plus_indexes(minimal_repo: Path) -> None:
+    paths = [page.path for page in catalogue.pages(_site(minimal_repo))]
+    assert paths == [
+        "index.md",
+        "issuers/index.md",
+        "badges/accueillir-1.md",
+        "badges/accueillir-2.md",
+        "badges/telephone.md",
+        "issuers/atelier-test.md",
+        "issuers/reseau-test.md",
+    ]
+
+
+def test_badge_page_content_and_relative_links(minimal_repo: Path) -> None:
+    site = _site(minimal_repo)
+    page = catalogue.badge_page(site, site.badges["accueillir-2"])
+    body = page.body
+    assert page.title == "Accueillir un public — Je transmets"
+    assert 'src="accueillir-2/image.svg"' in body
+    assert 'href="accueillir-1.html"' in body  # the other level of the family
+    assert 'aria-current="page"' in body
+    assert (
+        'href="../issuers/reseau-test.html"' in body
+        and 'href="../issuers/atelier-test.html"' in body
+    )
+    assert "\n\n" not in body  # Markdown would end the raw HTML block at a blank line.
+    assert page.markdown().startswith('---\ntitle: "Accueillir un public — Je transmets"\n')
+
+
+def test_checklist_and_alignments_are_shown(minimal_repo: Path) -> None:
+    site = _site(minimal_repo)
+    body = catalogue.badge_page(site, site.badges["telephone"]).body
+    assert "Tâches observées (3)" in body
+    assert "<li>Envoyer un SMS</li>" in body
+    assert '<a href="https://example.org/referentiel/smartphone" rel="noopener noreferrer">' in body
+    assert "24 mois après l&#39;attribution" in body
+    assert "mailto:badges@atelier.example.org?subject=" in body
+
+
+def test_text_from_files_is_escaped(minimal_repo: Path) -> None:
+    badge = minimal_repo / "badges" / "telephone.yaml"
+    text = (
+        badge.read_text(encoding="utf-8")
+        .replace("name: Utiliser un téléphone portable", 'name: "Téléphone <b>& co</b>"')
+        .replace("- Passer un appel", '- "Passer un <i>appel</i>"')
+    )
+    badge.write_text(text, encoding="utf-8")
+    site = _site(minimal_repo)
+    home = catalogue.home_page(site).body
+    assert "Téléphone &lt;b&gt;&amp; co&lt;/b&gt;" in home
+    body = catalogue.badge_page(site, site.badges["telephone"]).body
+    assert "Passer un &lt;i&gt;appel&lt;/i&gt;" in body
+
+
+def test_english_pages_use_translations_with_french_fallback(minimal_repo: Path) -> None:
+    site = _site(minimal_repo)
+    assert (
+        catalogue.badge_page(site, site.badges["telephone"], "en").title == "Using a mobile phone"
+    )
+    assert (
+        catalogue.badge_page(site, site.badges["accueillir-1"], "en").title
+        == "Accueillir un public — Je fais"
+    )
+
+
+def test_assets_hold_every_image(minimal_repo: Path) -> None:
+    files = catalogue.assets(_site(minimal_repo))
+    assert sorted(files) == [
+        "badges/accueillir-1/image.svg",
+        "badges/accueillir-2/image.svg",
+        "badges/telephone/image.png",
+        "issuers/atelier-test/logo.png",
+    ]
+    assert files["badges/telephone/image.png"].startswith(b"\x89PNG")

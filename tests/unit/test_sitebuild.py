@@ -1,0 +1,106 @@
+"""Full builds of the small repository through MkDocs and Material."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from build_tools import sitebuild
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    from tests.conftest import DATA, PROJECT
+
+    root = tmp_path_factory.mktemp("build") / "repo"
+    shutil.copytree(DATA / "minimal", root)
+    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(PROJECT / "site_src", root / "site_src")
+    sitebuild.build(root, root / "site")
+    return root
+
+
+def test_catalogue_pages_and_images_are_built(built: Path) -> None:
+    site = built / "site"
+    for path in [
+        "index.html",
+        "issuers/index.html",
+        "badges/telephone.html",
+        "issuers/reseau-test.html",
+        "badges/telephone/image.png",
+        "issuers/atelier-test/logo.png",
+        "a-propos.html",
+        "404.html",
+    ]:
+        assert (site / path).is_file(), path
+    page = (site / "badges/telephone.html").read_text(encoding="utf-8")
+    assert '<html lang="fr"' in page
+    assert "<h1>Utiliser un téléphone portable</h1>" in page
+    assert 'rel="canonical" href="https://badges.example.org/test/badges/telephone.html"' in page
+
+
+def test_no_page_loads_anything_from_another_host(built: Path) -> None:
+    for page in (built / "site").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        loaded = re.findall(
+            r'<(?:script|link|img|iframe|source)\b[^>]*?(?:src|href)="(https?:)?//([^"/]+)', html
+        )
+        external = [host for _, host in loaded if host != "badges.example.org"]
+        assert external == [], (page, external)
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_two_builds_of_the_same_input_are_byte_identical(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", sitebuild.source_date_epoch(built))
+    sitebuild.build(built, built / "site-again")
+    comparison = filecmp.dircmp(built / "site", built / "site-again")
+
+    def differences(cmp: filecmp.dircmp[str]) -> list[str]:
+        found = cmp.left_only + cmp.right_only + cmp.diff_files
+        for sub in cmp.subdirs.values():
+            found += differences(sub)
+        return found
+
+    assert differences(comparison) == []
+
+
+def test_a_failing_build_leaves_the_previous_site(built: Path) -> None:
+    from mkdocs.exceptions import MkDocsException
+
+    before = (built / "site" / "index.html").read_bytes()
+    conflict = built / "site_src" / "pages" / "badges" / "telephone.md"
+    conflict.parent.mkdir(parents=True)
+    conflict.write_text("# À la main\n", encoding="utf-8")
+    try:
+        with pytest.raises(MkDocsException):
+            sitebuild.build(built, built / "site")
+    finally:
+        conflict.unlink()
+        conflict.parent.rmdir()
+    assert (built / "site" / "index.html").read_bytes() == before
+    assert not [p for p in built.iterdir() if p.name.startswith(".site")]
+
+
+def test_local_server_serves_content_types_and_the_404_page(built: Path) -> None:
+    server = sitebuild.make_server(built / "site", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        with urllib.request.urlopen(base + "badges/telephone/image.png") as response:
+            assert response.headers["Content-Type"] == "image/png"
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(base + "absent.html")
+        assert error.value.code == 404
+        assert "Badgeons" in error.value.read().decode("utf-8")
+    finally:
+        server.shutdown()
+        server.server_close()

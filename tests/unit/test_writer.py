@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build_tools.writer import safe_target, staged_directory, write_files
+
+
+def test_write_files_creates_folders(tmp_path: Path) -> None:
+    write_files(tmp_path, {"a/b/c.json": "{}", "d.png": b"\x89PNG"})
+    assert (tmp_path / "a/b/c.json").read_text() == "{}"
+    assert (tmp_path / "d.png").read_bytes() == b"\x89PNG"
+
+
+@pytest.mark.parametrize("path", ["../x", "/etc/passwd", "a/../../x", ""])
+def test_unsafe_site_paths_are_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(ValueError, match="unsafe"):
+        safe_target(tmp_path, path)
+
+
+def test_staged_directory_replaces_the_site_only_on_success(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    with staged_directory(site) as staging:
+        (staging / "index.html").write_text("v1")
+    assert (site / "index.html").read_text() == "v1"
+    with pytest.raises(RuntimeError), staged_directory(site) as staging:
+        (staging / "index.html").write_text("half")
+        raise RuntimeError("build failed")
+    assert (site / "index.html").read_text() == "v1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    with staged_directory(site) as staging:
+        (staging / "index.html").write_text("v2")
+    assert (site / "index.html").read_text() == "v2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
