@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup serve build validate test lint typecheck unit e2e conformance browser node bench clean
+.PHONY: setup serve build validate test lint typecheck conformance browser node ob2 bench clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,13 @@ browser:
 node:
 	@if [ -f conformance/package.json ]; then cd conformance && npm ci --silent --no-audit --no-fund; fi
 
+## The 1EdTech Open Badges 2.0 validator, in its own virtual environment (pinned, idempotent).
+ob2:
+	bash conformance/setup-ob2.sh
+
+conformance: setup node ob2
+	$(BIN)/pytest -q -m conformance
+
 lint: setup
 	$(BIN)/ruff check build_tools tests bench scripts
 
@@ -46,8 +53,9 @@ typecheck: setup
 	$(BIN)/mypy
 
 ## The whole test suite, as CI runs it.
-test: setup browser node
+test: setup browser node ob2
 	$(BIN)/ruff check build_tools tests bench scripts
+	$(BIN)/ruff format --check build_tools
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 

@@ -6,14 +6,21 @@ and collective members who run them, so it is in French.
 
 from __future__ import annotations
 
+import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
-from build_tools import __version__, scaffold
+from build_tools import __version__, discover, scaffold
 from build_tools.diagnostics import format_json, format_text
+from build_tools.model import Site
 from build_tools.pipeline import load_site
+from build_tools.urls import Urls
+
+T = TypeVar("T")
 
 ROOT_OPTION = click.option(
     "--root",
@@ -126,6 +133,294 @@ def serve(root: Path, host: str, port: int, site_dir: Path | None) -> None:
         click.echo("\nArrêt du serveur.")
     finally:
         server.server_close()
+
+
+KEY_DIR_OPTION = click.option(
+    "--key-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Dossier des clés privées (par défaut : $BADGEONS_KEY_DIR, sinon le dossier de configuration).",
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@main.command()
+@click.argument("issuer")
+@ROOT_OPTION
+@KEY_DIR_OPTION
+@click.option(
+    "--passphrase/--no-passphrase",
+    default=True,
+    show_default=True,
+    help="Chiffrer les clés privées avec une phrase de passe (demandée, ou $BADGEONS_KEY_PASSPHRASE).",
+)
+def keygen(issuer: str, root: Path, key_dir: Path | None, passphrase: bool) -> None:
+    """Créer les clés de signature d'un émetteur (Ed25519 et RSA-2048).
+
+    Les clés privées sont rangées hors du dépôt ; seules les clés publiques sont ajoutées au
+    profil issuers/ISSUER.yaml. Relancer la commande ajoute de nouvelles clés (rotation) : les
+    badges signés avec les anciennes restent valides.
+    """
+    from build_tools import keygen as keygen_module
+    from build_tools import keys
+
+    secret = _passphrase(confirm=True) if passphrase else None
+    try:
+        made = keygen_module.generate(
+            root.resolve(), issuer, passphrase=secret, key_dir=key_dir, now=_now()
+        )
+    except (keygen_module.KeygenError, keys.KeyStoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Clés ajoutées au profil issuers/{issuer}.yaml : {made.ed25519_id}, {made.rsa_id}")
+    for path in made.private_files:
+        click.echo(f"Clé privée (à sauvegarder, ne jamais partager) : {path}")
+
+
+@main.command()
+@click.argument("issuer")
+@click.argument("key")
+@click.option(
+    "--since",
+    required=True,
+    help="Date (AAAA-MM-JJ) ou date et heure depuis laquelle la clé est compromise.",
+)
+@ROOT_OPTION
+def compromise(issuer: str, key: str, since: str, root: Path) -> None:
+    """Déclarer une clé compromise : les signatures faites depuis cette date sont refusées."""
+    from build_tools import issuing
+    from build_tools import keygen as keygen_module
+
+    try:
+        keygen_module.mark_compromised(root.resolve(), issuer, key, issuing.parse_when(since))
+    except (keygen_module.KeygenError, issuing.IssuingError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Clé {key} marquée compromise depuis le {since}. Créez-en une nouvelle : badgeons keygen {issuer}"
+    )
+
+
+def _passphrase(confirm: bool = False) -> str | None:
+    value = os.environ.get("BADGEONS_KEY_PASSPHRASE")
+    if value is not None:
+        return value or None
+    if not sys.stdin.isatty():
+        raise click.ClickException(
+            "phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE, ou utilisez --no-passphrase"
+        )
+    entered: str = click.prompt(
+        "Phrase de passe des clés", hide_input=True, confirmation_prompt=confirm
+    )
+    return entered
+
+
+@main.command()
+@click.argument("badge")
+@click.option("--issuer", required=True, help="Organisme qui délivre le badge.")
+@click.option(
+    "--recipient",
+    help="Adresse e-mail de la personne (jamais enregistrée : seule une empreinte l'est).",
+)
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Fichier CSV d'un groupe : une ligne par personne (voir docs/awarding.md).",
+)
+@click.option("--name", help="Nom à afficher sur la page du badge, avec l'accord de la personne.")
+@click.option("--name-consent", is_flag=True, help="La personne a accepté que ce nom soit affiché.")
+@click.option(
+    "--evidence", "evidence_urls", multiple=True, help="Adresse d'une preuve (répétable)."
+)
+@click.option(
+    "--narrative", help="Ce que la personne a montré (texte public, sans donnée personnelle)."
+)
+@click.option("--issued-on", help="Date d'attribution (AAAA-MM-JJ ; par défaut : maintenant).")
+@click.option("--expires", help="Date d'expiration (par défaut : d'après la validité du badge).")
+@click.option(
+    "--dry-run", is_flag=True, help="Montrer ce qui serait délivré, sans rien signer ni écrire."
+)
+@ROOT_OPTION
+@KEY_DIR_OPTION
+def award(
+    badge: str,
+    issuer: str,
+    recipient: str | None,
+    csv_file: Path | None,
+    name: str | None,
+    name_consent: bool,
+    evidence_urls: tuple[str, ...],
+    narrative: str | None,
+    issued_on: str | None,
+    expires: str | None,
+    dry_run: bool,
+    root: Path,
+    key_dir: Path | None,
+) -> None:
+    """Délivrer un badge à une personne (--recipient) ou à un groupe (--csv)."""
+    from build_tools import groupfile, issuing
+
+    root = root.resolve()
+    if (recipient is None) == (csv_file is None):
+        raise click.ClickException("indiquez soit --recipient EMAIL, soit --csv FICHIER")
+    site = _site_or_fail(root)
+    try:
+        profile, badge_class = issuing.check_allowed(site, issuer, badge)
+        now = _now()
+        when = issuing.parse_when(issued_on) if issued_on else now
+        until = issuing.parse_when(expires, end_of_day=True) if expires else None
+        if csv_file is not None:
+            requests, problems = groupfile.read_group(csv_file, str(csv_file), when)
+        else:
+            assert recipient is not None
+            request = issuing.AwardRequest(
+                email=issuing.normalise(recipient),
+                issued_on=when,
+                expires=until,
+                name=name,
+                name_consent=name_consent,
+                evidence=tuple(issuing.Evidence(url=u) for u in evidence_urls),
+                narrative=narrative,
+            )
+            requests, problems = [request], []
+    except (issuing.IssuingError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    problems += issuing.request_problems(requests)
+    if problems:
+        click.echo(format_text(sorted(problems)), err=True)
+        raise click.ClickException(f"{len(problems)} erreur(s) : aucun badge n'a été délivré")
+    if not requests:
+        raise click.ClickException("aucune personne à qui délivrer le badge")
+    if dry_run:
+        for r in requests:
+            shown = f" — nom affiché : {r.name}" if r.name else ""
+            click.echo(
+                f"[essai] {badge} pour {r.email} le {issuing.format_time(r.issued_on)}{shown}"
+            )
+        click.echo(
+            f"[essai] {len(requests)} badge(s) seraient délivrés par {issuer} ; rien n'a été écrit."
+        )
+        return
+    try:
+        signer = issuing.load_signer(profile, _passphrase_for_use(profile, key_dir), key_dir, now)
+    except issuing.IssuingError as exc:
+        raise click.ClickException(str(exc)) from None
+    signed = [
+        issuing.sign_award(site, profile, badge_class, r, signer)
+        for r in _progress(requests, "Signature")
+    ]
+    paths = issuing.write_awards(root, issuer, signed, now.date())
+    urls = Urls(site.settings.site_url)
+    for item, path in zip(signed, paths, strict=True):
+        click.echo(
+            f"Délivré : {urls.absolute(urls.assertion_page(item.assertion_id))}  ({path.relative_to(root).as_posix()})"
+        )
+    click.echo(
+        f"{len(signed)} badge(s) délivré(s). Enregistrez-les dans git (git add issuers/{issuer}), puis publiez le site."
+    )
+
+
+def _passphrase_for_use(profile: object, key_dir: Path | None) -> str | None:
+    """The passphrase, asked only if the issuer's current private key is encrypted."""
+    value = os.environ.get("BADGEONS_KEY_PASSPHRASE")
+    if value is not None:
+        return value or None
+    from build_tools import issuing, keys
+    from build_tools.model import Issuer
+
+    assert isinstance(profile, Issuer)
+    key = issuing.current_key(profile, "Ed25519", _now())
+    try:
+        keys.load_private_key(profile.slug, key.id, key_dir=key_dir)
+        return None
+    except keys.PassphraseRequiredError:
+        return _passphrase()
+    except keys.KeyStoreError:
+        return None  # The signer reports the real problem with its own message.
+
+
+def _progress(items: list[T], label: str) -> list[T]:
+    """A progress bar on a terminal for long runs; silent in CI and in pipes."""
+    if len(items) < 20 or not sys.stderr.isatty() or os.environ.get("CI"):
+        return items
+    from rich.progress import track
+
+    return list(track(items, description=label, transient=True))
+
+
+@main.command()
+@click.argument("assertion")
+@click.option("--reason", required=True, help="Motif, public (sans donnée personnelle).")
+@ROOT_OPTION
+def revoke(assertion: str, reason: str, root: Path) -> None:
+    """Révoquer un badge délivré ; la page du badge et les listes de révocation le montreront."""
+    from build_tools import issuing
+
+    site = _site_or_fail(root.resolve())
+    try:
+        path = issuing.revoke(site, assertion, reason, _now())
+    except issuing.IssuingError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Badge {assertion} révoqué ({path.relative_to(root.resolve()).as_posix()}). Publiez le site pour que la révocation soit visible."
+    )
+
+
+@main.command("verify")
+@click.argument("target")
+@click.option(
+    "--recipient", help="Vérifier aussi que le badge a été délivré à cette adresse e-mail."
+)
+@click.option(
+    "--offline",
+    "site_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Site construit où lire les documents de ce dépôt, sans réseau.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@ROOT_OPTION
+def verify_command(
+    target: str, recipient: str | None, site_dir: Path | None, fmt: str, root: Path
+) -> None:
+    """Vérifier un badge : fichier JSON, JWS/JWT, image PNG ou SVG, ou adresse web.
+
+    Vérifie la signature, l'émetteur et sa clé, la validité, la révocation et, avec
+    --recipient, le destinataire. Code de sortie 0 si le badge est valide, 1 sinon.
+    """
+    import json as json_module
+
+    from build_tools import checker
+    from build_tools.fetching import Fetcher
+
+    site_url = None
+    if site_dir is not None:
+        settings, _ = discover.load_settings(root.resolve())
+        if settings is None:
+            raise click.ClickException(
+                "--offline lit site_url dans badgeons.yml : lancez la commande depuis le dépôt (ou --root)"
+            )
+        site_url = str(settings.source.data["site_url"])
+    fetcher = Fetcher(site_url=site_url, site_dir=site_dir, offline=site_dir is not None)
+    report = checker.verify(target, fetcher=fetcher, recipient=recipient)
+    if fmt == "json":
+        click.echo(json_module.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.as_text())
+    sys.exit(0 if report.valid else 1)
+
+
+def _site_or_fail(root: Path) -> Site:
+    site, report = load_site(root)
+    if site is None:
+        click.echo(format_text(report.sorted()), err=True)
+        raise click.ClickException(
+            "le dépôt contient des erreurs : corrigez-les d'abord (badgeons validate)"
+        )
+    return site
 
 
 def _build(root: Path, site_dir: Path | None, strict: bool) -> Path:

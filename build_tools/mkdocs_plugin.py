@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from build_tools import catalogue, writer
+from build_tools import catalogue, publish, writer
 from build_tools.diagnostics import format_text
 from build_tools.model import Site
 from build_tools.pipeline import load_site
@@ -59,4 +59,4 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
 
     def on_post_build(self, config: Any) -> None:
         assert self.site is not None
-        writer.write_files(Path(config.site_dir), catalogue.assets(self.site))
+        writer.write_files(Path(config.site_dir), publish.files(self.site))

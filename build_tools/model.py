@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from build_tools.diagnostics import Position
 
@@ -143,6 +143,35 @@ class LevelFamily:
 
 
 @dataclass(frozen=True)
+class Award:
+    """A signed assertion, as stored in ``issuers/<issuer>/assertions/<id>.json``.
+
+    The signed documents are the source of truth; the other fields are read from them.
+    """
+
+    id: str
+    issuer: str
+    badge: str
+    badge_version: str
+    issued_on: str
+    expires: str | None
+    identity_hash: str
+    salt: str
+    credential: dict[str, Any] = field(compare=False, repr=False)
+    credential_jwt: str = field(compare=False, repr=False)
+    ob2_jws: str = field(compare=False, repr=False)
+    source: Position = field(compare=False, repr=False, default=Position(""))
+
+
+@dataclass(frozen=True)
+class Revocation:
+    assertion: str
+    reason: str
+    date: str
+    source: Position = field(compare=False, repr=False, default=Position(""))
+
+
+@dataclass(frozen=True)
 class Settings:
     site_url: str
     title: Text
@@ -158,6 +187,12 @@ class Site:
     issuers: MappingProxyType[str, Issuer]
     badges: MappingProxyType[str, BadgeClass]
     families: MappingProxyType[str, LevelFamily]
+    awards: MappingProxyType[str, Award] = field(default_factory=lambda: MappingProxyType({}))
+    revocations: MappingProxyType[str, Revocation] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    #: Display names that holders agreed to show, by assertion id.
+    display_names: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def members(self, network: str) -> tuple[str, ...]:
         """Slugs of the organisations that belong to a network, in name order."""

@@ -6,16 +6,22 @@ every problem found, so that one run shows them all. Later stages run only on a 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from types import MappingProxyType
 
-from build_tools import discover
+from build_tools import awards, discover, verification
 from build_tools.diagnostics import Report
 from build_tools.link import link
 from build_tools.model import Site
 
 
-def load_site(root: Path) -> tuple[Site | None, Report]:
-    """Load, validate and link every file of the repository at ``root``."""
+def load_site(root: Path, *, check_signatures: bool = True) -> tuple[Site | None, Report]:
+    """Load, validate and link every file of the repository at ``root``.
+
+    With ``check_signatures`` (the default), every signature of every award is verified too:
+    nothing is published, and no pull request passes, with a signature that does not hold.
+    """
     report = Report()
     settings, problems = discover.load_settings(root)
     report.extend(problems)
@@ -28,4 +34,25 @@ def load_site(root: Path) -> tuple[Site | None, Report]:
     declared = {p.stem for p in (root / "issuers").glob("*.yaml")}
     site, problems = link(root, settings, issuers + badges, declared)
     report.extend(problems)
+    if report.has_errors():
+        return None, report
+    site = _with_awards(site, report)
+    if check_signatures and not report.has_errors():
+        report.extend(verification.verify_all(site))
     return (None if report.has_errors() else site), report
+
+
+def _with_awards(site: Site, report: Report) -> Site:
+    """Add the awarded badges, their revocations and consented display names to the model."""
+    found, problems = awards.load_awards(site)
+    report.extend(problems)
+    revocations, problems = awards.load_revocations(site, found)
+    report.extend(problems)
+    names, problems = awards.load_display_names(site, found)
+    report.extend(problems)
+    return dataclasses.replace(
+        site,
+        awards=MappingProxyType(found),
+        revocations=MappingProxyType(revocations),
+        display_names=MappingProxyType(names),
+    )

@@ -12,7 +12,7 @@ import logging
 import os
 import subprocess
 from pathlib import Path
-from typing import ClassVar
+from typing import Any
 
 from build_tools import writer
 
@@ -67,7 +67,9 @@ def build(root: Path, site_dir: Path, *, strict: bool = False) -> None:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.extensions_map = {**self.extensions_map, **CONTENT_TYPES}
+        super().__init__(*args, **kwargs)
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug(format, *args)

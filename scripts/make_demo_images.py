@@ -78,17 +78,35 @@ class Pen:
     def _len(self, length: float) -> float:
         return length * self.factor * SCALE
 
-    def ellipse(self, cx: float, cy: float, rx: float, ry: float, fill: str | None = None,
-                outline: str | None = None, width: float = 0) -> None:
+    def ellipse(
+        self,
+        cx: float,
+        cy: float,
+        rx: float,
+        ry: float,
+        fill: str | None = None,
+        outline: str | None = None,
+        width: float = 0,
+    ) -> None:
         x, y = self._pt(cx, cy)
         box = [x - self._len(rx), y - self._len(ry), x + self._len(rx), y + self._len(ry)]
         self.draw.ellipse(box, fill=fill, outline=outline, width=round(self._len(width)))
 
-    def rect(self, x0: float, y0: float, x1: float, y1: float, fill: str | None = None,
-             outline: str | None = None, width: float = 0, radius: float = 0) -> None:
+    def rect(
+        self,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        fill: str | None = None,
+        outline: str | None = None,
+        width: float = 0,
+        radius: float = 0,
+    ) -> None:
         box = [*self._pt(x0, y0), *self._pt(x1, y1)]
-        self.draw.rounded_rectangle(box, radius=self._len(radius), fill=fill, outline=outline,
-                                    width=round(self._len(width)))
+        self.draw.rounded_rectangle(
+            box, radius=self._len(radius), fill=fill, outline=outline, width=round(self._len(width))
+        )
 
     def poly(self, points: Sequence[Point], fill: str) -> None:
         self.draw.polygon([self._pt(x, y) for x, y in points], fill=fill)
@@ -100,13 +118,16 @@ class Pen:
         for x, y in (points[0], points[-1]):
             self.ellipse(x, y, width / 2, width / 2, fill=fill)
 
-    def arc(self, cx: float, cy: float, r: float, start: float, end: float, fill: str,
-            width: float) -> None:
+    def arc(
+        self, cx: float, cy: float, r: float, start: float, end: float, fill: str, width: float
+    ) -> None:
         """An arc from ``start`` to ``end`` degrees (clockwise from three o'clock)."""
         steps = max(8, int(abs(end - start) / 4))
         points = [
-            (cx + r * math.cos(math.radians(start + (end - start) * i / steps)),
-             cy + r * math.sin(math.radians(start + (end - start) * i / steps)))
+            (
+                cx + r * math.cos(math.radians(start + (end - start) * i / steps)),
+                cy + r * math.sin(math.radians(start + (end - start) * i / steps)),
+            )
             for i in range(steps + 1)
         ]
         self.line(points, fill, width)
@@ -126,31 +147,46 @@ class Pen:
             self._accents(mid, top + glyph_top / unit, top + size * 0.93, marks, size, fill)
             x += font.getlength(base) / unit
 
-    def _accents(self, mid: float, glyph_top: float, baseline: float, marks: str, size: float,
-                 fill: str) -> None:
+    def _accents(
+        self, mid: float, glyph_top: float, baseline: float, marks: str, size: float, fill: str
+    ) -> None:
         stroke = size * 0.085
         above = glyph_top - size * 0.1
         for mark in marks:
             if mark == "\u0301":  # Acute accent.
-                self.line([(mid - size * 0.07, above), (mid + size * 0.08, above - size * 0.13)],
-                          fill, stroke)
+                self.line(
+                    [(mid - size * 0.07, above), (mid + size * 0.08, above - size * 0.13)],
+                    fill,
+                    stroke,
+                )
             elif mark == "\u0300":  # Grave accent.
-                self.line([(mid + size * 0.07, above), (mid - size * 0.08, above - size * 0.13)],
-                          fill, stroke)
+                self.line(
+                    [(mid + size * 0.07, above), (mid - size * 0.08, above - size * 0.13)],
+                    fill,
+                    stroke,
+                )
             elif mark == "\u0302":  # Circumflex.
-                self.line([(mid - size * 0.11, above), (mid, above - size * 0.12),
-                           (mid + size * 0.11, above)], fill, stroke)
+                self.line(
+                    [
+                        (mid - size * 0.11, above),
+                        (mid, above - size * 0.12),
+                        (mid + size * 0.11, above),
+                    ],
+                    fill,
+                    stroke,
+                )
             elif mark == "\u0308":  # Diaeresis.
                 for dx in (-0.1, 0.1):
-                    self.ellipse(mid + size * dx, above - size * 0.05, stroke * 0.7, stroke * 0.7,
-                                 fill=fill)
+                    self.ellipse(
+                        mid + size * dx, above - size * 0.05, stroke * 0.7, stroke * 0.7, fill=fill
+                    )
             elif mark == "\u0327":  # Cedilla.
                 self.arc(mid, baseline + size * 0.09, size * 0.07, -90, 150, fill, stroke * 0.8)
 
 
 def shade(colour: str, factor: float) -> str:
     """A darker version of a ``#rrggbb`` colour (``factor`` 0.7 keeps 70 % of each channel)."""
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return "#{:02x}{:02x}{:02x}".format(*(round(c * factor) for c in (r, g, b)))
 
 
@@ -167,8 +203,13 @@ def fit(text: str, width: float, largest: float) -> float:
 
 
 def regular(cx: float, cy: float, r: float, sides: int, turn: float = -90) -> list[Point]:
-    return [(cx + r * math.cos(math.radians(turn + 360 * i / sides)),
-             cy + r * math.sin(math.radians(turn + 360 * i / sides))) for i in range(sides)]
+    return [
+        (
+            cx + r * math.cos(math.radians(turn + 360 * i / sides)),
+            cy + r * math.sin(math.radians(turn + 360 * i / sides)),
+        )
+        for i in range(sides)
+    ]
 
 
 def shield(inset: float) -> list[Point]:
@@ -177,10 +218,10 @@ def shield(inset: float) -> list[Point]:
     points: list[Point] = [(side, top), (512 - side, top)]
     for i in range(1, 21):  # Right side: straight, then curving to the tip.
         t = i / 20
-        points.append((512 - side - (256 - side) * t ** 2.2, top + 150 + (bottom - top - 150) * t))
+        points.append((512 - side - (256 - side) * t**2.2, top + 150 + (bottom - top - 150) * t))
     for i in range(19, 0, -1):
         t = i / 20
-        points.append((side + (256 - side) * t ** 2.2, top + 150 + (bottom - top - 150) * t))
+        points.append((side + (256 - side) * t**2.2, top + 150 + (bottom - top - 150) * t))
     points.append((side, top + 150))
     return points
 
@@ -204,8 +245,13 @@ def draw_shape(pen: Pen, shape: str, palette: Palette) -> None:
         pen.ellipse(256, 256, 240, 240, fill=palette.dark)
         pen.ellipse(256, 256, 220, 220, fill=palette.main)
         pen.arc(256, 256, 200, 200, 340, palette.light, 4)
-        pen.ellipse(256 + 200 * math.cos(math.radians(340)),
-                    256 + 200 * math.sin(math.radians(340)), 11, 11, fill=GOLD)
+        pen.ellipse(
+            256 + 200 * math.cos(math.radians(340)),
+            256 + 200 * math.sin(math.radians(340)),
+            11,
+            11,
+            fill=GOLD,
+        )
     else:  # A round seal with a double ring.
         pen.ellipse(256, 256, 246, 246, fill=palette.dark)
         pen.ellipse(256, 256, 230, 230, fill=palette.light)
@@ -218,10 +264,20 @@ def draw_ribbon(pen: Pen, palette: Palette, lines: Sequence[str]) -> None:
     middle = (top + bottom) / 2
     for side in (-1, 1):
         outer, inner = 256 + side * 236, 256 + side * 176
-        pen.poly([(inner, top + 14), (outer, top + 14), (outer - side * 22, middle + 7),
-                  (outer, bottom + 14), (inner, bottom + 14)], palette.dark)
-        pen.poly([(256 + side * 196, bottom), (inner, bottom + 14), (256 + side * 196,
-                  bottom + 14)], shade(palette.dark, 0.6))
+        pen.poly(
+            [
+                (inner, top + 14),
+                (outer, top + 14),
+                (outer - side * 22, middle + 7),
+                (outer, bottom + 14),
+                (inner, bottom + 14),
+            ],
+            palette.dark,
+        )
+        pen.poly(
+            [(256 + side * 196, bottom), (inner, bottom + 14), (256 + side * 196, bottom + 14)],
+            shade(palette.dark, 0.6),
+        )
     pen.rect(60, top, 452, bottom, fill=palette.ribbon, outline=palette.light, width=2, radius=4)
     if len(lines) == 1:
         pen.text(256, top + 12, lines[0], fit(lines[0], 360, 40), WHITE)
@@ -234,9 +290,13 @@ def draw_stars(pen: Pen, rank: int, palette: Palette) -> None:
     """Three stars above the pictogram; as many gold ones as the level's rank."""
     for i in range(3):
         x = 256 + (i - 1) * 46
-        star = [(x + r * math.cos(math.radians(-90 + 36 * k)),
-                 96 + r * math.sin(math.radians(-90 + 36 * k)))
-                for k, r in enumerate([19, 8] * 5)]
+        star = [
+            (
+                x + r * math.cos(math.radians(-90 + 36 * k)),
+                96 + r * math.sin(math.radians(-90 + 36 * k)),
+            )
+            for k, r in enumerate([19, 8] * 5)
+        ]
         pen.poly(star, GOLD if i < rank else palette.dark)
 
 
@@ -294,15 +354,27 @@ def bulb(pen: Pen, p: Palette) -> None:
     pen.line([(238, 196), (250, 226), (256, 206), (262, 226), (274, 196)], p.main, 6)
     for angle in range(-160, -10, 30):
         a = math.radians(angle)
-        pen.line([(256 + 80 * math.cos(a), 192 + 80 * math.sin(a)),
-                  (256 + 100 * math.cos(a), 192 + 100 * math.sin(a))], GOLD, 7)
+        pen.line(
+            [
+                (256 + 80 * math.cos(a), 192 + 80 * math.sin(a)),
+                (256 + 100 * math.cos(a), 192 + 100 * math.sin(a)),
+            ],
+            GOLD,
+            7,
+        )
 
 
 def bubble(pen: Pen, x: float, y: float, w: float, h: float, fill: str, left: bool) -> None:
     pen.rect(x, y, x + w, y + h, fill=fill, radius=h / 3)
     tail = x + w * (0.25 if left else 0.75)
-    pen.poly([(tail - 14, y + h - 2), (tail + 14, y + h - 2), (tail - 20 if left else tail + 20,
-              y + h + 26)], fill)
+    pen.poly(
+        [
+            (tail - 14, y + h - 2),
+            (tail + 14, y + h - 2),
+            (tail - 20 if left else tail + 20, y + h + 26),
+        ],
+        fill,
+    )
 
 
 def bubbles(pen: Pen, p: Palette) -> None:
@@ -327,10 +399,14 @@ def cycle(pen: Pen, p: Palette) -> None:
         tip = (256 + 72 * math.cos(a), 215 + 72 * math.sin(a))
         normal = (math.cos(a), math.sin(a))
         back = (-math.sin(a) * 26, math.cos(a) * 26)
-        pen.poly([(tip[0] + back[0] * 0.9, tip[1] + back[1] * 0.9),
-                  (tip[0] - back[0] * 0.3 + normal[0] * 24, tip[1] - back[1] * 0.3 + normal[1] * 24),
-                  (tip[0] - back[0] * 0.3 - normal[0] * 24, tip[1] - back[1] * 0.3 - normal[1] * 24)],
-                 colour)
+        pen.poly(
+            [
+                (tip[0] + back[0] * 0.9, tip[1] + back[1] * 0.9),
+                (tip[0] - back[0] * 0.3 + normal[0] * 24, tip[1] - back[1] * 0.3 + normal[1] * 24),
+                (tip[0] - back[0] * 0.3 - normal[0] * 24, tip[1] - back[1] * 0.3 - normal[1] * 24),
+            ],
+            colour,
+        )
 
 
 def magnifier(pen: Pen, p: Palette) -> None:
@@ -358,8 +434,14 @@ def calendar(pen: Pen, p: Palette) -> None:
         pen.rect(x - 6, 130, x + 6, 162, fill=p.dark, radius=5)
     for row in range(3):
         for col in range(4):
-            pen.rect(196 + col * 32, 198 + row * 30, 214 + col * 32, 214 + row * 30,
-                     fill=p.light, radius=3)
+            pen.rect(
+                196 + col * 32,
+                198 + row * 30,
+                214 + col * 32,
+                214 + row * 30,
+                fill=p.light,
+                radius=3,
+            )
     pen.line([(258, 262), (274, 280), (316, 232)], p.main, 11)
 
 
@@ -374,8 +456,9 @@ def flag(pen: Pen, p: Palette) -> None:
 
 def leaf(pen: Pen, p: Palette) -> None:
     shape = [(256 - 80 * math.sin(math.pi * t) - 30 * t, 300 - 170 * t) for t in _steps(20)]
-    shape += [(256 + 80 * math.sin(math.pi * t) - 30 * t, 300 - 170 * t)
-              for t in reversed(_steps(20))]
+    shape += [
+        (256 + 80 * math.sin(math.pi * t) - 30 * t, 300 - 170 * t) for t in reversed(_steps(20))
+    ]
     pen.poly(shape, WHITE)
     pen.line([(244, 316), (248, 280), (226, 140)], p.main, 7)
     for t in (0.35, 0.55, 0.75):
@@ -439,10 +522,26 @@ def feedback(pen: Pen, p: Palette) -> None:
 
 
 PICTOGRAMS: dict[str, Pictogram] = {
-    "phone": phone, "bus": bus, "form": form, "signpost": signpost, "crate": crate,
-    "bulb": bulb, "bubbles": bubbles, "heart": heart, "cycle": cycle, "magnifier": magnifier,
-    "cv": cv, "calendar": calendar, "flag": flag, "leaf": leaf, "team": team, "duo": duo,
-    "mic": mic, "clock": clock, "balance": balance, "feedback": feedback,
+    "phone": phone,
+    "bus": bus,
+    "form": form,
+    "signpost": signpost,
+    "crate": crate,
+    "bulb": bulb,
+    "bubbles": bubbles,
+    "heart": heart,
+    "cycle": cycle,
+    "magnifier": magnifier,
+    "cv": cv,
+    "calendar": calendar,
+    "flag": flag,
+    "leaf": leaf,
+    "team": team,
+    "duo": duo,
+    "mic": mic,
+    "clock": clock,
+    "balance": balance,
+    "feedback": feedback,
 }
 
 
@@ -460,30 +559,60 @@ BADGES = (
     BadgeArt("premiers-pas-smartphone", "hexagon", BAS_BERRY, "phone", ("SMARTPHONE",)),
     BadgeArt("me-deplacer-en-ville", "hexagon", BAS_BERRY, "bus", ("MOBILITÉ",)),
     BadgeArt("demarches-en-ligne", "hexagon", BAS_BERRY, "form", ("DÉMARCHES", "EN LIGNE")),
-    BadgeArt("accueillir-un-public-je-fais", "rosette", VAL_DE_LOIRE, "signpost",
-             ("ACCUEILLIR", "JE FAIS"), 1),
-    BadgeArt("accueillir-un-public-je-transmets", "rosette", VAL_DE_LOIRE, "signpost",
-             ("ACCUEILLIR", "JE TRANSMETS"), 2),
-    BadgeArt("accueillir-un-public-je-pilote", "rosette", VAL_DE_LOIRE, "signpost",
-             ("ACCUEILLIR", "JE PILOTE"), 3),
-    BadgeArt("activite-logistique-je-fais", "shield", LOIR_ET_CHER, "crate",
-             ("LOGISTIQUE", "JE FAIS"), 1),
-    BadgeArt("activite-logistique-je-transmets", "shield", LOIR_ET_CHER, "crate",
-             ("LOGISTIQUE", "JE TRANSMETS"), 2),
-    BadgeArt("activite-logistique-je-pilote", "shield", LOIR_ET_CHER, "crate",
-             ("LOGISTIQUE", "JE PILOTE"), 3),
+    BadgeArt(
+        "accueillir-un-public-je-fais",
+        "rosette",
+        VAL_DE_LOIRE,
+        "signpost",
+        ("ACCUEILLIR", "JE FAIS"),
+        1,
+    ),
+    BadgeArt(
+        "accueillir-un-public-je-transmets",
+        "rosette",
+        VAL_DE_LOIRE,
+        "signpost",
+        ("ACCUEILLIR", "JE TRANSMETS"),
+        2,
+    ),
+    BadgeArt(
+        "accueillir-un-public-je-pilote",
+        "rosette",
+        VAL_DE_LOIRE,
+        "signpost",
+        ("ACCUEILLIR", "JE PILOTE"),
+        3,
+    ),
+    BadgeArt(
+        "activite-logistique-je-fais", "shield", LOIR_ET_CHER, "crate", ("LOGISTIQUE", "JE FAIS"), 1
+    ),
+    BadgeArt(
+        "activite-logistique-je-transmets",
+        "shield",
+        LOIR_ET_CHER,
+        "crate",
+        ("LOGISTIQUE", "JE TRANSMETS"),
+        2,
+    ),
+    BadgeArt(
+        "activite-logistique-je-pilote",
+        "shield",
+        LOIR_ET_CHER,
+        "crate",
+        ("LOGISTIQUE", "JE PILOTE"),
+        3,
+    ),
     BadgeArt("apprenant-agile", "hexagon", AGILE, "bulb", ("APPRENANT", "AGILE")),
     BadgeArt("passeur-de-langues", "orbit", TRAJECTOIRES, "bubbles", ("LANGUES",)),
     BadgeArt("accompagner-un-proche", "orbit", TRAJECTOIRES, "heart", ("AIDANT",)),
     BadgeArt("adaptation-aux-changements", "seal", SAVOIR_ETRE, "cycle", ("ADAPTATION",)),
-    BadgeArt("decouverte-marche-emploi", "seal", EMPLOI, "magnifier",
-             ("MARCHÉ", "DE L’EMPLOI")),
+    BadgeArt("decouverte-marche-emploi", "seal", EMPLOI, "magnifier", ("MARCHÉ", "DE L’EMPLOI")),
     BadgeArt("adapter-outils-candidature", "seal", EMPLOI, "cv", ("CANDIDATURE",)),
-    BadgeArt("organiser-recherche-emploi", "seal", EMPLOI, "calendar",
-             ("RECHERCHE", "D’EMPLOI")),
+    BadgeArt("organiser-recherche-emploi", "seal", EMPLOI, "calendar", ("RECHERCHE", "D’EMPLOI")),
     BadgeArt("concevoir-grand-jeu", "seal", CITOYEN, "flag", ("GRAND JEU",)),
-    BadgeArt("citoyen-developpement-durable", "seal", CITOYEN, "leaf",
-             ("DÉVELOPPEMENT", "DURABLE")),
+    BadgeArt(
+        "citoyen-developpement-durable", "seal", CITOYEN, "leaf", ("DÉVELOPPEMENT", "DURABLE")
+    ),
     BadgeArt("travailler-en-equipe", "seal", SAVOIR_ETRE, "team", ("ÉQUIPE",)),
     BadgeArt("prendre-la-parole-en-groupe", "seal", SAVOIR_ETRE, "mic", ("PRISE", "DE PAROLE")),
     BadgeArt("organiser-son-travail", "seal", EMPLOI, "clock", ("ORGANISATION",)),

@@ -21,8 +21,12 @@ SVG = b"""<?xml version="1.0" encoding="UTF-8"?>
 </svg>
 """
 ASSERTION = json.dumps(
-    {"@context": "https://w3id.org/openbadges/v2", "id": "https://b.example/a/x.json",
-     "type": "Assertion", "narrative": "Réussi « haut la main » ]]> & <fin>"},
+    {
+        "@context": "https://w3id.org/openbadges/v2",
+        "id": "https://b.example/a/x.json",
+        "type": "Assertion",
+        "narrative": "Réussi « haut la main » ]]> & <fin>",
+    },
     ensure_ascii=False,
 )
 JWS = "eyJhbGciOiJSUzI1NiJ9.eyJpZCI6InVybjp4In0.c2lnbmF0dXJl"
@@ -84,7 +88,9 @@ def test_png_rebake_replaces_the_chunk() -> None:
     legacy = _insert_after_ihdr(png, _chunk(b"tEXt", b"openbadges\0https://old.example/a.json"))
     once = bake.bake_png(legacy, bake.OB2_PNG_KEYWORD, "first")
     twice = bake.bake_png(once, bake.OB2_PNG_KEYWORD, "second")
-    keywords = [data.split(b"\0")[0] for kind, data in _chunk_list(twice) if kind in (b"iTXt", b"tEXt")]
+    keywords = [
+        data.split(b"\0")[0] for kind, data in _chunk_list(twice) if kind in (b"iTXt", b"tEXt")
+    ]
     assert keywords == [b"openbadges"]
     assert bake.read_png(twice, bake.OB2_PNG_KEYWORD) == "second"
     both = bake.bake_png(twice, bake.OB3_PNG_KEYWORD, JWS)
@@ -94,7 +100,9 @@ def test_png_rebake_replaces_the_chunk() -> None:
 
 
 def test_png_read_takes_the_first_chunk() -> None:
-    png = _insert_after_ihdr(_png(), _itxt(b"openbadges", b"first") + _itxt(b"openbadges", b"second"))
+    png = _insert_after_ihdr(
+        _png(), _itxt(b"openbadges", b"first") + _itxt(b"openbadges", b"second")
+    )
     assert bake.read_png(png, bake.OB2_PNG_KEYWORD) == "first"
 
 
@@ -117,7 +125,7 @@ def _corruptions(png: bytes) -> list[bytes]:
         png[:-12],
         png[:20],
         png + b"trailing",
-        png[:idat + 6] + bytes([png[idat + 6] ^ 1]) + png[idat + 7 :],  # IDAT data, CRC now wrong
+        png[: idat + 6] + bytes([png[idat + 6] ^ 1]) + png[idat + 7 :],  # IDAT data, CRC now wrong
         png[: ihdr_end - 1] + bytes([png[ihdr_end - 1] ^ 1]) + png[ihdr_end:],  # IHDR CRC
         png[:8] + png[ihdr_end:],  # no IHDR
         png[:8] + struct.pack(">I", 2**31) + png[12:],  # impossible length
@@ -305,7 +313,11 @@ def test_png_to_svg() -> None:
     svg = bake.png_to_svg(baked_png)
     root = _parse(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    assert (root.get("width"), root.get("height"), root.get("viewBox")) == ("512", "300", "0 0 512 300")
+    assert (root.get("width"), root.get("height"), root.get("viewBox")) == (
+        "512",
+        "300",
+        "0 0 512 300",
+    )
     image = root[0]
     assert image.tag == "{http://www.w3.org/2000/svg}image"
     assert (image.get("width"), image.get("height")) == ("512", "300")

@@ -175,7 +175,10 @@ def test_unknown_context_inside_a_document(no_network: None) -> None:
     ("change", "reported"),
     [
         ({"colour": "blue"}, "term colour"),
-        ({"type": ["VerifiableCredential", "OpenBadgeCredential", "BadgeDeLuxe"]}, "type BadgeDeLuxe"),
+        (
+            {"type": ["VerifiableCredential", "OpenBadgeCredential", "BadgeDeLuxe"]},
+            "type BadgeDeLuxe",
+        ),
         ({"id": "relative/abc"}, "@id relative/abc"),
         ({"@unknownKeyword": 1}, "a key with no IRI"),
     ],

@@ -135,7 +135,9 @@ def test_jwk_round_trip(rsa_key: rsa.RSAPrivateKey) -> None:
     jwk = keys.rsa_public_key_to_jwk(rsa_key.public_key())
     assert set(jwk) == {"kty", "n", "e"}
     assert jwk["e"] == "AQAB" and "=" not in jwk["n"]
-    assert keys.rsa_public_key_from_jwk(jwk).public_numbers() == rsa_key.public_key().public_numbers()
+    assert (
+        keys.rsa_public_key_from_jwk(jwk).public_numbers() == rsa_key.public_key().public_numbers()
+    )
 
 
 def test_jwk_refuses_private_members_and_bad_values(rsa_key: rsa.RSAPrivateKey) -> None:
@@ -188,9 +190,15 @@ def test_private_pem_round_trip(kind: str, rsa_key: rsa.RSAPrivateKey) -> None:
     assert plain.startswith(b"-----BEGIN PRIVATE KEY-----")
     encrypted = keys.private_key_to_pem(key, "correct horse")
     assert encrypted.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
-    for data, passphrase in ((plain, None), (encrypted, "correct horse"), (encrypted, b"correct horse")):
+    for data, passphrase in (
+        (plain, None),
+        (encrypted, "correct horse"),
+        (encrypted, b"correct horse"),
+    ):
         loaded = keys.load_private_key_pem(data, passphrase, expected_type=kind)  # type: ignore[arg-type]
-        assert keys.public_key_to_pem(loaded.public_key()) == keys.public_key_to_pem(key.public_key())
+        assert keys.public_key_to_pem(loaded.public_key()) == keys.public_key_to_pem(
+            key.public_key()
+        )
 
 
 def test_wrong_or_missing_passphrase() -> None:
@@ -253,7 +261,9 @@ def test_default_key_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     assert keys.default_key_dir().parts[-2:] == ("badgeons", "keys")
 
 
-@pytest.mark.parametrize(("issuer", "key_id"), [("../x", "k"), ("A", "k"), ("ok", ""), ("ok", "a/b")])
+@pytest.mark.parametrize(
+    ("issuer", "key_id"), [("../x", "k"), ("A", "k"), ("ok", ""), ("ok", "a/b")]
+)
 def test_key_path_refuses_non_slugs(issuer: str, key_id: str, tmp_path: Path) -> None:
     with pytest.raises(keys.KeyStoreError):
         keys.key_path(issuer, key_id, tmp_path)
@@ -264,13 +274,19 @@ def test_save_and_load_with_modes(tmp_path: Path, no_umask: None) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     key = keys.generate_ed25519_key()
-    path = keys.save_private_key(key, "atelier-blois", "ed25519-2026-11-23", repo_root=repo,
-                                 key_dir=key_dir, passphrase="pw")
+    path = keys.save_private_key(
+        key, "atelier-blois", "ed25519-2026-11-23", repo_root=repo, key_dir=key_dir, passphrase="pw"
+    )
     assert path == key_dir / "atelier-blois" / "ed25519-2026-11-23.pem"
     assert _mode(path) == 0o600
     assert _mode(path.parent) == 0o700 and _mode(key_dir) == 0o700
-    loaded = keys.load_private_key("atelier-blois", "ed25519-2026-11-23", passphrase="pw",
-                                   key_dir=key_dir, expected_type="ed25519")
+    loaded = keys.load_private_key(
+        "atelier-blois",
+        "ed25519-2026-11-23",
+        passphrase="pw",
+        key_dir=key_dir,
+        expected_type="ed25519",
+    )
     assert keys.public_key_to_pem(loaded.public_key()) == keys.public_key_to_pem(key.public_key())
     assert keys.existing_key_ids("atelier-blois", key_dir) == {"ed25519-2026-11-23"}
     assert keys.existing_key_ids("nobody", key_dir) == frozenset()
@@ -286,7 +302,9 @@ def test_save_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
     assert keys.public_key_to_pem(loaded.public_key()) == keys.public_key_to_pem(first.public_key())
     keys.save_private_key(second, "i", "k", repo_root=None, key_dir=tmp_path, overwrite=True)
     loaded = keys.load_private_key("i", "k", key_dir=tmp_path)
-    assert keys.public_key_to_pem(loaded.public_key()) == keys.public_key_to_pem(second.public_key())
+    assert keys.public_key_to_pem(loaded.public_key()) == keys.public_key_to_pem(
+        second.public_key()
+    )
 
 
 def test_save_refuses_inside_the_repository(tmp_path: Path) -> None:
@@ -296,7 +314,13 @@ def test_save_refuses_inside_the_repository(tmp_path: Path) -> None:
     outside.mkdir()
     (outside / "link").symlink_to(repo / "sub")
     key = keys.generate_ed25519_key()
-    for key_dir in (repo, repo / "sub", repo / "new" / "keys", outside / "link", outside / "link" / "x"):
+    for key_dir in (
+        repo,
+        repo / "sub",
+        repo / "new" / "keys",
+        outside / "link",
+        outside / "link" / "x",
+    ):
         with pytest.raises(keys.KeyInsideRepositoryError):
             keys.save_private_key(key, "i", "k", repo_root=repo, key_dir=key_dir)
     assert sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*")) == ["sub"]
@@ -308,8 +332,9 @@ def test_save_refuses_inside_the_repository(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o666])
 def test_load_refuses_a_wrongly_protected_file(tmp_path: Path, mode: int) -> None:
-    path = keys.save_private_key(keys.generate_ed25519_key(), "i", "k", repo_root=None,
-                                 key_dir=tmp_path)
+    path = keys.save_private_key(
+        keys.generate_ed25519_key(), "i", "k", repo_root=None, key_dir=tmp_path
+    )
     path.chmod(mode)
     with pytest.raises(keys.WronglyProtectedKeyFileError, match="wrongly protected key file"):
         keys.load_private_key("i", "k", key_dir=tmp_path)

@@ -179,7 +179,12 @@ def test_sign_and_verify_an_open_badge(ed_key: ed25519.Ed25519PrivateKey) -> Non
     assert credential == original
     assert signed["proof"]["created"] == "2026-11-23T10:00:00Z"
     assert list(signed["proof"]) == [
-        "type", "cryptosuite", "created", "verificationMethod", "proofPurpose", "proofValue"
+        "type",
+        "cryptosuite",
+        "created",
+        "verificationMethod",
+        "proofPurpose",
+        "proofValue",
     ]
     assert len(keys.multibase_base58btc_decode(signed["proof"]["proofValue"])) == 64
     verified = signing.verify_eddsa_rdfc_2022_proof(signed, _resolver(ed_key.public_key()))
@@ -304,23 +309,46 @@ def test_signing_refuses_bad_inputs(
     ed_key: ed25519.Ed25519PrivateKey, rsa_key: rsa.RSAPrivateKey
 ) -> None:
     cases: list[tuple[Callable[[], object], type[Exception]]] = [
-        (lambda: signing.add_eddsa_rdfc_2022_proof(_credential(), rsa_key, METHOD, CREATED),  # type: ignore[arg-type]
-         signing.WrongKeyType),
-        (lambda: signing.add_eddsa_rdfc_2022_proof(
-            _credential(), ed_key, METHOD, datetime(2026, 1, 1)), signing.InvalidDocument),
-        (lambda: signing.add_eddsa_rdfc_2022_proof(_credential(), ed_key, METHOD, "2026-01-01"),
-         signing.MalformedProof),
-        (lambda: signing.add_eddsa_rdfc_2022_proof(_credential(), ed_key, "#key", CREATED),
-         signing.MalformedProof),
-        (lambda: signing.add_eddsa_rdfc_2022_proof(
-            _credential(proof={}), ed_key, METHOD, CREATED), signing.InvalidDocument),
-        (lambda: signing.add_eddsa_rdfc_2022_proof(
-            {"name": "x"}, ed_key, METHOD, CREATED), signing.InvalidDocument),
-        (lambda: signing.add_eddsa_rdfc_2022_proof(
-            _credential(colour="blue"), ed_key, METHOD, CREATED), signing.UndefinedTermError),
-        (lambda: signing.add_eddsa_rdfc_2022_proof(
-            _credential(**{"@context": [VC_V2, EXAMPLES_V2]}), ed_key, METHOD, CREATED),
-         signing.UnknownContextError),
+        (
+            lambda: signing.add_eddsa_rdfc_2022_proof(_credential(), rsa_key, METHOD, CREATED),  # type: ignore[arg-type]
+            signing.WrongKeyType,
+        ),
+        (
+            lambda: signing.add_eddsa_rdfc_2022_proof(
+                _credential(), ed_key, METHOD, datetime(2026, 1, 1)
+            ),
+            signing.InvalidDocument,
+        ),
+        (
+            lambda: signing.add_eddsa_rdfc_2022_proof(_credential(), ed_key, METHOD, "2026-01-01"),
+            signing.MalformedProof,
+        ),
+        (
+            lambda: signing.add_eddsa_rdfc_2022_proof(_credential(), ed_key, "#key", CREATED),
+            signing.MalformedProof,
+        ),
+        (
+            lambda: signing.add_eddsa_rdfc_2022_proof(
+                _credential(proof={}), ed_key, METHOD, CREATED
+            ),
+            signing.InvalidDocument,
+        ),
+        (
+            lambda: signing.add_eddsa_rdfc_2022_proof({"name": "x"}, ed_key, METHOD, CREATED),
+            signing.InvalidDocument,
+        ),
+        (
+            lambda: signing.add_eddsa_rdfc_2022_proof(
+                _credential(colour="blue"), ed_key, METHOD, CREATED
+            ),
+            signing.UndefinedTermError,
+        ),
+        (
+            lambda: signing.add_eddsa_rdfc_2022_proof(
+                _credential(**{"@context": [VC_V2, EXAMPLES_V2]}), ed_key, METHOD, CREATED
+            ),
+            signing.UnknownContextError,
+        ),
     ]
     for call, error in cases:
         with pytest.raises(error):
@@ -414,7 +442,9 @@ def test_tampered_jws_is_refused(rsa_key: rsa.RSAPrivateKey) -> None:
             continue
         replacement = alphabet[(alphabet.index(token[index]) + 1) % 64]
         tampered = token[:index] + replacement + token[index + 1 :]
-        with pytest.raises((signing.SignatureInvalid, signing.MalformedJws, signing.UnsupportedAlgorithm)):
+        with pytest.raises(
+            (signing.SignatureInvalid, signing.MalformedJws, signing.UnsupportedAlgorithm)
+        ):
             signing.verify_jws(tampered, resolve)
     other_payload = _b64url(b'{"id":"urn:x","name":"z"}')
     with pytest.raises(signing.SignatureInvalid):
@@ -487,7 +517,9 @@ def test_vc_jwt_header_and_claims(rsa_key: rsa.RSAPrivateKey) -> None:
     assert payload["sub"] == credential["credentialSubject"]["id"]
     assert payload["nbf"] == int(datetime(2026, 11, 23, 10, tzinfo=UTC).timestamp())
     assert payload["exp"] == int(datetime(2031, 11, 23, 10, tzinfo=UTC).timestamp())
-    assert {k: v for k, v in payload.items() if k not in signing.JWT_REGISTERED_CLAIMS} == credential
+    assert {
+        k: v for k, v in payload.items() if k not in signing.JWT_REGISTERED_CLAIMS
+    } == credential
     decoded = signing.decode_vc_jwt(token, _resolver(rsa_key.public_key()), now=NOW)
     assert decoded == credential
 
@@ -519,7 +551,9 @@ def test_vc_jwt_reads_the_vc_claim_of_vcdm_1_1(rsa_key: rsa.RSAPrivateKey) -> No
         "credentialSubject": {"id": "did:example:1"},
     }
     payload = {
-        "iss": ISSUER, "sub": "did:example:1", "jti": "urn:uuid:1",
+        "iss": ISSUER,
+        "sub": "did:example:1",
+        "jti": "urn:uuid:1",
         "nbf": int(datetime(2026, 11, 23, 10, tzinfo=UTC).timestamp()),
         "exp": int(datetime(2027, 11, 23, 10, tzinfo=UTC).timestamp()),
         "vc": credential,
@@ -577,7 +611,9 @@ def test_vc_jwt_validity_period(rsa_key: rsa.RSAPrivateKey) -> None:
 )
 def test_vc_jwt_header_rules(rsa_key: rsa.RSAPrivateKey, header: dict[str, Any]) -> None:
     _, payload = _jwt_parts(signing.encode_vc_jwt(_credential(), rsa_key, kid=KID))
-    signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(payload).encode())}"
+    signing_input = (
+        f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(payload).encode())}"
+    )
     signature = rsa_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
     token = f"{signing_input}.{_b64url(signature)}"
     with pytest.raises(signing.MalformedProof):
@@ -588,7 +624,9 @@ def test_vc_jwt_accepts_a_public_jwk_header(rsa_key: rsa.RSAPrivateKey) -> None:
     _, payload = _jwt_parts(signing.encode_vc_jwt(_credential(), rsa_key, kid=KID))
     jwk = keys.rsa_public_key_to_jwk(rsa_key.public_key())
     header = {"alg": "RS256", "jwk": jwk}
-    signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(payload).encode())}"
+    signing_input = (
+        f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(payload).encode())}"
+    )
     signature = rsa_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
     resolve = lambda h: keys.rsa_public_key_from_jwk(h["jwk"])  # noqa: E731
     decoded = signing.decode_vc_jwt(f"{signing_input}.{_b64url(signature)}", resolve, now=NOW)

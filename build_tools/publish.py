@@ -1,0 +1,144 @@
+"""Every static document of the site that is not a catalogue page.
+
+Issuer documents (DID document, JWKS, Open Badges 2.0 profile, keys, revocation lists), badge
+class documents frozen per version, and per award its hosted and signed forms and its baked
+images. The output is a mapping from site path to bytes, written by the caller; it depends on
+nothing but the site model, so two builds of the same commit give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from build_tools import bake, catalogue, keys, ob2, ob3
+from build_tools.model import Award, BadgeClass, Issuer, Site
+from build_tools.urls import Urls
+
+Files = dict[str, bytes]
+
+
+def dump(document: Any) -> bytes:
+    """Stable JSON: the same document always gives the same bytes."""
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def issuer_files(site: Site, issuer: Issuer) -> Iterator[tuple[str, bytes]]:
+    urls = Urls(site.settings.site_url)
+    slug = issuer.slug
+    revoked = sorted(
+        (a for a in site.awards.values() if a.issuer == slug and a.id in site.revocations),
+        key=lambda a: a.id,
+    )
+    yield urls.ob2_profile(slug), dump(ob2.issuer_profile(site, issuer))
+    if issuer.is_network:
+        return
+    yield urls.did_document(slug), dump(ob3.did_document(site, issuer))
+    jwks = []
+    for key in issuer.keys:
+        if key.type != "RSA" or key.public_key_jwk is None:
+            continue
+        jwk = {
+            **dict(key.public_key_jwk),
+            "kid": urls.absolute(f"issuers/{slug}/keys/{key.id}.jwk.json"),
+            "alg": "RS256",
+            "use": "sig",
+        }
+        jwks.append(jwk)
+        yield f"issuers/{slug}/keys/{key.id}.jwk.json", dump(jwk)
+        pem = keys.public_key_to_pem(keys.rsa_public_key_from_jwk(key.public_key_jwk))
+        yield urls.ob2_key(slug, key.id), dump(ob2.cryptographic_key(site, issuer, key.id, pem))
+    yield urls.jwks(slug), dump({"keys": jwks})
+    reasons = [(a, site.revocations[a.id].reason) for a in revoked]
+    ob2_revoked = []
+    for award, reason in reasons:
+        ob2_revoked.append((urls.absolute(urls.assertion_file(award.id, "json")), reason))
+        ob2_revoked.append((str(_signed_payload(award).get("id")), reason))
+    yield urls.ob2_revocations(slug), dump(ob2.revocation_list(site, issuer, ob2_revoked))
+    yield (
+        urls.ob3_status(slug),
+        dump(ob3.revocation_list(site, issuer, [(str(a.credential["id"]), r) for a, r in reasons])),
+    )
+
+
+def badge_files(site: Site, badge: BadgeClass) -> Iterator[tuple[str, bytes]]:
+    """The current version's documents, and those of every older version still awarded."""
+    urls = Urls(site.settings.site_url)
+    current = ob3.achievement(site, badge)
+    versions: dict[str, dict[str, Any]] = {badge.version: current}
+    issuers_by_version: dict[str, set[str]] = {badge.version: set(site.awarders(badge))}
+    for award in site.awards.values():
+        if award.badge == badge.slug:
+            embedded = award.credential["credentialSubject"]["achievement"]
+            versions.setdefault(award.badge_version, embedded)
+            issuers_by_version.setdefault(award.badge_version, set()).add(award.issuer)
+    for version, achievement in sorted(versions.items()):
+        yield urls.ob3_achievement(badge.slug, version), dump(achievement)
+        for issuer in sorted(issuers_by_version[version]):
+            path = ob2.badge_class_path(badge.slug, version, issuer)
+            yield (
+                path,
+                dump(
+                    ob2.badge_class_from_achievement(site, achievement, site.issuers[issuer], path)
+                ),
+            )
+
+
+def _signed_payload(award: Award) -> dict[str, Any]:
+    """The payload of the award's signed 2.0 assertion (already verified by the build)."""
+    import base64
+
+    body = award.ob2_jws.split(".")[1]
+    payload: dict[str, Any] = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    return payload
+
+
+def hosted_assertion(site: Site, award: Award) -> dict[str, Any]:
+    """The hosted 2.0 assertion: the signed one re-identified by its URL, with its status."""
+    urls = Urls(site.settings.site_url)
+    document = _signed_payload(award)
+    document["id"] = urls.absolute(urls.assertion_file(award.id, "json"))
+    document["verification"] = {"type": "HostedBadge"}
+    revocation = site.revocations.get(award.id)
+    if revocation:
+        document["revoked"] = True
+        document["revocationReason"] = revocation.reason
+    return document
+
+
+def award_files(site: Site, award: Award) -> Iterator[tuple[str, bytes]]:
+    urls = Urls(site.settings.site_url)
+    badge = site.badges[award.badge]
+    hosted = hosted_assertion(site, award)
+    hosted_json = dump(hosted).decode("utf-8")
+    credential_json = dump(award.credential).decode("utf-8")
+    file = urls.assertion_file
+    yield file(award.id, "json"), hosted_json.encode("utf-8")
+    yield file(award.id, "jws"), award.ob2_jws.encode("ascii")
+    yield file(award.id, "vc.json"), credential_json.encode("utf-8")
+    yield file(award.id, "vc.jwt"), award.credential_jwt.encode("ascii")
+    image = badge.image.read_bytes()
+    if badge.image_format == "png":
+        yield file(award.id, "png"), bake.bake_png(image, bake.OB2_PNG_KEYWORD, hosted_json)
+        yield file(award.id, "vc.png"), bake.bake_png(image, bake.OB3_PNG_KEYWORD, credential_json)
+        svg = bake.png_to_svg(image)
+    else:
+        svg = image
+    yield (
+        file(award.id, "svg"),
+        bake.bake_svg_ob2(svg, verify=str(hosted["id"]), assertion_json=hosted_json),
+    )
+    yield file(award.id, "vc.svg"), bake.bake_svg_ob3(svg, credential_json=credential_json)
+
+
+def files(site: Site) -> Files:
+    """All documents of issuers, badge classes and awards, by site path."""
+    output: Files = dict(catalogue.assets(site))
+    for issuer in site.issuers.values():
+        output.update(issuer_files(site, issuer))
+    for badge in site.badges.values():
+        output.update(badge_files(site, badge))
+    for award in site.awards.values():
+        output.update(award_files(site, award))
+    return output
