@@ -9,6 +9,7 @@ runs none, so the less lives here, the easier the move.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from build_tools import catalogue, publish, writer
+from build_tools import assertion_pages, catalogue, publish, writer
 from build_tools.diagnostics import format_text
 from build_tools.model import Site
 from build_tools.pipeline import load_site
@@ -59,4 +60,6 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
 
     def on_post_build(self, config: Any) -> None:
         assert self.site is not None
-        writer.write_files(Path(config.site_dir), publish.files(self.site))
+        moment = assertion_pages.build_moment(os.environ.get("SOURCE_DATE_EPOCH"))
+        output = publish.files(self.site) | assertion_pages.files(self.site, moment)
+        writer.write_files(Path(config.site_dir), output)

@@ -1,0 +1,169 @@
+"""The verification page of every award, written as a static file outside MkDocs.
+
+Thousands of these pages must stay cheap, so they never enter the Markdown and navigation
+pipeline: one Jinja template, rendered once per award. The page states the status first (in
+words, with an icon, not by colour alone), then what the badge recognises as it stood when it
+was issued. A small script re-checks the VC-JWT signature in the browser against the issuer's
+published key, and the revocation list and expiry, with relative URLs so that the page works
+from any origin; it also lets a visitor check an email address against the salted hash, without
+sending anything.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from markupsafe import Markup
+
+from build_tools import templating
+from build_tools.model import Award, Site
+from build_tools.publish import Files
+from build_tools.urls import Urls
+
+ASSETS = ("verify.css", "verify.js")
+ASSET_FOLDER = "assets/badgeons"
+
+
+def build_moment(epoch: str | None) -> datetime:
+    """The moment a build describes: ``SOURCE_DATE_EPOCH`` when set, so builds are reproducible."""
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
+def status_of(site: Site, award: Award, moment: datetime) -> dict[str, str]:
+    """The status shown first on the page, as the build sees it."""
+    revocation = site.revocations.get(award.id)
+    if revocation:
+        return {"kind": "revoked", "date": revocation.date[:10], "reason": revocation.reason}
+    if award.expires and datetime.fromisoformat(award.expires.replace("Z", "+00:00")) <= moment:
+        return {"kind": "expired", "date": award.expires[:10], "reason": ""}
+    return {"kind": "valid", "date": "", "reason": ""}
+
+
+def qr_svg(url: str) -> Markup:
+    """An inline SVG QR code of a URL (error correction M, survives a creased paper)."""
+    code = segno.make(url, error="m")
+    out = io.BytesIO()
+    code.save(
+        out,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        scale=4,
+        border=2,
+        svgclass="bdg-qr",
+        title="QR code",
+        omitsize=True,
+    )
+    return Markup(out.getvalue().decode("utf-8"))
+
+
+def linkedin_url(site: Site, award: Award, page_url: str) -> str:
+    """LinkedIn's "add to profile" link for a certification, with the page as its URL."""
+    issuer = site.issuers[award.issuer]
+    achievement = award.credential["credentialSubject"]["achievement"]
+    issued = datetime.fromisoformat(award.issued_on.replace("Z", "+00:00"))
+    query: dict[str, str | int] = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": achievement["name"],
+        "organizationName": issuer.name.fr,
+        "issueYear": issued.year,
+        "issueMonth": issued.month,
+        "certUrl": page_url,
+        "certId": award.id,
+    }
+    if award.expires:
+        expires = datetime.fromisoformat(award.expires.replace("Z", "+00:00"))
+        query |= {"expirationYear": expires.year, "expirationMonth": expires.month}
+    return "https://www.linkedin.com/profile/add?" + urlencode(query)
+
+
+def _relative(urls: Urls, absolute: str) -> str:
+    """A URL of our own site as seen from a page in ``a/``, so it works from any origin."""
+    path = urls.path_of(absolute)
+    return "../" + path if path is not None else absolute
+
+
+def page_context(site: Site, award: Award, moment: datetime) -> dict[str, Any]:
+    urls = Urls(site.settings.site_url)
+    badge = site.badges[award.badge]
+    issuer = site.issuers[award.issuer]
+    credential = award.credential
+    achievement = credential["credentialSubject"]["achievement"]
+    page_url = urls.absolute(urls.assertion_page(award.id))
+    header = json.loads(_b64(award.credential_jwt.split(".")[0]))
+    files = {
+        suffix: f"{award.id}.{suffix}"
+        for suffix in ("json", "jws", "vc.json", "vc.jwt", "svg", "vc.svg")
+    }
+    if badge.image_format == "png":
+        files |= {"png": f"{award.id}.png", "vc.png": f"{award.id}.vc.png"}
+    live = {
+        "id": award.id,
+        "credentialId": credential["id"],
+        "jwt": files["vc.jwt"],
+        "jwk": _relative(urls, str(header.get("kid", ""))),
+        "status": _relative(urls, str(credential.get("credentialStatus", {}).get("id", ""))),
+        "issuer": credential["issuer"]["id"],
+        "name": achievement["name"],
+        "validFrom": credential["validFrom"],
+        "validUntil": credential.get("validUntil"),
+        "identityHash": award.identity_hash,
+        "salt": award.salt,
+    }
+    return {
+        "award": award,
+        "badge": badge,
+        "issuer": issuer,
+        "achievement": achievement,
+        "criteria": achievement.get("criteria", {}).get("narrative", ""),
+        "evidence": credential.get("evidence", []),
+        "narrative": credential["credentialSubject"].get("narrative"),
+        "holder": site.display_names.get(award.id),
+        "status": status_of(site, award, moment),
+        "issued": award.issued_on[:10],
+        "expires": award.expires[:10] if award.expires else None,
+        "files": files,
+        "page_url": page_url,
+        "qr": qr_svg(page_url),
+        "linkedin": linkedin_url(site, award, page_url),
+        "live_json": Markup(json.dumps(live, ensure_ascii=False).replace("</", "<\\/")),
+        "image": "../" + urls.badge_image(badge.slug, badge.image_format),
+        "badge_page": "../" + urls.badge_page(badge.slug),
+        "issuer_page": "../" + urls.issuer_page(issuer.slug),
+        "home": "../index.html",
+        "verify_page": "../verifier.html",
+        "assets": "../" + ASSET_FOLDER,
+        "site_title": site.settings.title.fr,
+    }
+
+
+def _b64(segment: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def render_page(site: Site, award: Award, moment: datetime) -> str:
+    template = templating.environment().get_template("assertion/page.html")
+    return template.render(page_context(site, award, moment))
+
+
+def files(site: Site, moment: datetime) -> Files:
+    """Every verification page, and the two small assets they share."""
+    output: Files = {}
+    for name in ASSETS:
+        output[f"{ASSET_FOLDER}/{name}"] = (
+            resources.files("build_tools.static").joinpath(name).read_bytes()
+        )
+    urls = Urls(site.settings.site_url)
+    for award in site.awards.values():
+        output[urls.assertion_page(award.id)] = render_page(site, award, moment).encode("utf-8")
+    return output

@@ -1,0 +1,109 @@
+// Badgeons verification page: re-check the badge in the visitor's browser.
+// The VC-JWT signature is verified with WebCrypto against the issuer's published key, then the
+// revocation list and the expiry date are read; every URL is relative to the page, so the check
+// works from whatever origin serves the site. Nothing typed on the page is sent anywhere.
+"use strict";
+
+(function () {
+  const data = JSON.parse(document.getElementById("bdg-data").textContent);
+  const live = document.getElementById("bdg-live");
+  const status = document.getElementById("bdg-status");
+
+  function b64urlToBytes(text) {
+    const base64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+    const binary = atob(base64);
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  }
+
+  function decodeJson(segment) {
+    return JSON.parse(new TextDecoder().decode(b64urlToBytes(segment)));
+  }
+
+  async function fetchText(url) {
+    const response = await fetch(url, { cache: "no-store", credentials: "omit" });
+    if (!response.ok) throw new Error(url + " : HTTP " + response.status);
+    return response.text();
+  }
+
+  function setVerdict(kind, title, detail) {
+    status.className = "bdg-status bdg-status--" + kind;
+    status.dataset.live = kind;
+    const icon = status.querySelector(".bdg-status__icon");
+    icon.textContent = { valid: "✓", revoked: "✗", expired: "!", invalid: "✗" }[kind];
+    status.querySelector("h1").textContent = title;
+    live.textContent = detail;
+  }
+
+  async function checkSignature() {
+    if (!window.crypto || !window.crypto.subtle) {
+      live.textContent = "Ce navigateur ne sait pas vérifier les signatures : utilisez un vérificateur Open Badges avec les fichiers ci-dessous.";
+      return;
+    }
+    const started = performance.now();
+    try {
+      const token = (await fetchText(data.jwt)).trim();
+      const parts = token.split(".");
+      if (parts.length !== 3) throw new Error("jeton mal formé");
+      const header = decodeJson(parts[0]);
+      if (header.alg !== "RS256") throw new Error("algorithme refusé : " + header.alg);
+      const jwk = JSON.parse(await fetchText(data.jwk));
+      const key = await crypto.subtle.importKey(
+        "jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true },
+        { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+      const signed = new TextEncoder().encode(parts[0] + "." + parts[1]);
+      const ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, b64urlToBytes(parts[2]), signed);
+      if (!ok) throw new Error("la signature ne correspond pas");
+      const credential = decodeJson(parts[1]);
+      const subject = credential.credentialSubject || {};
+      const identifier = (subject.identifier || [])[0] || {};
+      const same = credential.id === data.credentialId
+        && (credential.issuer || {}).id === data.issuer
+        && (subject.achievement || {}).name === data.name
+        && credential.validFrom === data.validFrom
+        && (credential.validUntil || null) === (data.validUntil || null)
+        && identifier.identityHash === data.identityHash && identifier.salt === data.salt;
+      if (!same) throw new Error("la page ne correspond pas au badge signé");
+      let revoked = null;
+      try {
+        const list = JSON.parse(await fetchText(data.status));
+        revoked = (list.revokedCredentials || []).find((r) => r.id === data.credentialId && r.revoked !== false) || null;
+      } catch (error) {
+        live.textContent = "Liste de révocation illisible : " + error.message;
+      }
+      const elapsed = Math.round(performance.now() - started);
+      const checked = "Revérifié à l'instant dans votre navigateur (" + elapsed + " ms) : signature de l'émetteur valide";
+      if (revoked) {
+        setVerdict("revoked", "Badge révoqué", checked + ", mais le badge figure dans sa liste de révocation. Motif : " + (revoked.revocationReason || "non précisé") + ".");
+      } else if (data.validUntil && new Date(data.validUntil) <= new Date()) {
+        setVerdict("expired", "Badge expiré", checked + ", mais le badge a expiré le " + data.validUntil.slice(0, 10) + ".");
+      } else {
+        setVerdict("valid", "Badge authentique et valide", checked + ", badge non révoqué" + (data.validUntil ? " et valable jusqu'au " + data.validUntil.slice(0, 10) : "") + ".");
+      }
+    } catch (error) {
+      setVerdict("invalid", "Signature invalide", "Ce badge n'a pas pu être vérifié : " + error.message + ". Ne vous y fiez pas.");
+    }
+  }
+
+  async function checkOwner(event) {
+    event.preventDefault();
+    const result = document.getElementById("bdg-owner-result");
+    const email = document.getElementById("bdg-email").value.trim().toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      result.textContent = "Saisissez une adresse e-mail complète.";
+      result.className = "bdg-owner__result--no";
+      return;
+    }
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(email + data.salt));
+    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+    const yes = "sha256$" + hex === data.identityHash.toLowerCase();
+    result.textContent = yes
+      ? "Oui : ce badge a été délivré à cette adresse."
+      : "Non : ce badge n'a pas été délivré à cette adresse.";
+    result.className = yes ? "bdg-owner__result--yes" : "bdg-owner__result--no";
+  }
+
+  document.getElementById("bdg-owner-form").addEventListener("submit", checkOwner);
+  const print = document.getElementById("bdg-print");
+  if (print) print.addEventListener("click", () => window.print());
+  checkSignature();
+})();
