@@ -28,10 +28,12 @@ def relative_url(from_page: str, target: str) -> str:
 
 
 def _markdown(text: str | None) -> Markup:
+    # Safe as markup: nh3 has sanitised it.
     return Markup(markup.render(text))
 
 
 def _markdown_inline(text: str | None) -> Markup:
+    # Safe as markup: nh3 has sanitised it.
     return Markup(markup.render_inline(text))
 
 
