@@ -24,6 +24,8 @@ class Page:
     title: str
     description: str
     body: str
+    #: Material's parts of the page layout to hide (``navigation``, ``toc``).
+    hide: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -32,7 +34,9 @@ class Page:
 
     def markdown(self) -> str:
         # JSON strings are valid YAML scalars, so the front matter needs no escaping rules.
-        front = {"title": self.title, "description": self.description}
+        front: dict[str, object] = {"title": self.title, "description": self.description}
+        if self.hide:
+            front["hide"] = list(self.hide)
         lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
         return "---\n" + "\n".join(lines) + "\n---\n\n" + self.body
 
@@ -104,7 +108,7 @@ def issuer_page(site: Site, issuer: Issuer, lang: str = "fr") -> Page:
     path = issuer_page_path(issuer.slug)
     members = [site.issuers[s] for s in site.members(issuer.slug)] if issuer.is_network else []
     networks = [site.issuers[s] for s in issuer.networks if s in site.issuers]
-    badges = site.badges_of(issuer.slug)
+    badges = sorted(site.badges_of(issuer.slug), key=lambda b: catalogue_order(site, b, lang))
     context = _context(
         site, lang, path, issuer=issuer, members=members, networks=networks, badges=badges
     )
@@ -114,10 +118,19 @@ def issuer_page(site: Site, issuer: Issuer, lang: str = "fr") -> Page:
 
 def home_page(site: Site, lang: str = "fr") -> Page:
     path = "index.md"
-    badges = sorted(site.badges.values(), key=lambda b: b.name.get(lang).casefold())
+    badges = sorted(site.badges.values(), key=lambda b: catalogue_order(site, b, lang))
     context = _context(site, lang, path, badges=badges)
     body = _render("catalogue/home.html", context)
-    return Page(path, site.settings.title.get(lang), site.settings.description.get(lang), body)
+    title = site.settings.title.get(lang)
+    return Page(path, title, site.settings.description.get(lang), body, hide=("navigation", "toc"))
+
+
+def catalogue_order(site: Site, badge: BadgeClass, lang: str) -> tuple[str, int]:
+    """Badges by name, the levels of a family together and in rank order."""
+    if badge.level:
+        family = site.families[badge.level.family]
+        return family.name.casefold(), badge.level.rank
+    return badge.name.get(lang).casefold(), 0
 
 
 def issuers_index(site: Site, lang: str = "fr") -> Page:
@@ -132,7 +145,8 @@ def issuers_index(site: Site, lang: str = "fr") -> Page:
     )
     body = _render("catalogue/issuers.html", context)
     words = i18n.WORDS[lang]
-    return Page(path, words["issuers"], words["issuer_count"].format(n=len(everyone)), body)
+    description = words["issuer_count"].format(n=len(everyone))
+    return Page(path, words["issuers"], description, body, hide=("navigation", "toc"))
 
 
 def pages(site: Site, lang: str = "fr") -> list[Page]:

@@ -46,6 +46,13 @@ def main() -> None:
             for path in args.pages:
                 page.goto(f"http://127.0.0.1:{server.server_port}/{path}")
                 page.wait_for_load_state("networkidle")
+                # Scroll through the page so that lazily loaded images are in the picture.
+                height = page.evaluate("document.body.scrollHeight")
+                for offset in range(0, height, 600):
+                    page.evaluate(f"window.scrollTo(0, {offset})")
+                    page.wait_for_timeout(30)
+                page.evaluate("window.scrollTo(0, 0)")
+                page.wait_for_load_state("networkidle")
                 name = path.replace("/", "_").replace(".html", "") or "index"
                 target = args.out_dir / f"{name}{'-mobile' if args.mobile else ''}.png"
                 page.screenshot(path=str(target), full_page=True)

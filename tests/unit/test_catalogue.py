@@ -87,3 +87,17 @@ def test_assets_hold_every_image(minimal_repo: Path) -> None:
         "issuers/atelier-test/logo.png",
     ]
     assert files["badges/telephone/image.png"].startswith(b"\x89PNG")
+
+
+def test_home_keeps_the_levels_of_a_family_together_in_rank_order(minimal_repo: Path) -> None:
+    site = _site(minimal_repo)
+    order = [
+        b.slug
+        for b in sorted(
+            site.badges.values(), key=lambda b: catalogue.catalogue_order(site, b, "fr")
+        )
+    ]
+    assert order == ["accueillir-1", "accueillir-2", "telephone"]
+    home = catalogue.home_page(site)
+    assert home.hide == ("navigation", "toc")
+    assert 'hide: ["navigation", "toc"]' in home.markdown()
