@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from build_tools import i18n, templating
+from build_tools import i18n, searchtext, templating
 from build_tools.markup import plain
 from build_tools.model import BadgeClass, Issuer, Site
 
@@ -26,6 +26,7 @@ class Page:
     body: str
     #: Material's parts of the page layout to hide (``navigation``, ``toc``).
     hide: tuple[str, ...] = ()
+    lang: str = "fr"
 
     @property
     def url(self) -> str:
@@ -37,16 +38,23 @@ class Page:
         front: dict[str, object] = {"title": self.title, "description": self.description}
         if self.hide:
             front["hide"] = list(self.hide)
+        if self.lang != "fr":
+            front["lang"] = self.lang
         lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
         return "---\n" + "\n".join(lines) + "\n---\n\n" + self.body
 
 
-def badge_page_path(slug: str) -> str:
-    return f"badges/{slug}.md"
+def prefix(lang: str) -> str:
+    """Where the pages of a language live: French at the root, English below ``en/``."""
+    return "" if lang == "fr" else f"{lang}/"
 
 
-def issuer_page_path(slug: str) -> str:
-    return f"issuers/{slug}.md"
+def badge_page_path(slug: str, lang: str = "fr") -> str:
+    return f"{prefix(lang)}badges/{slug}.md"
+
+
+def issuer_page_path(slug: str, lang: str = "fr") -> str:
+    return f"{prefix(lang)}issuers/{slug}.md"
 
 
 def badge_image_path(badge: BadgeClass) -> str:
@@ -61,19 +69,32 @@ def issuer_logo_path(issuer: Issuer) -> str | None:
 
 
 class _Links:
-    """URL helpers bound to the page being rendered, so every link is relative."""
+    """URL helpers bound to the page being rendered, so every link is relative.
 
-    def __init__(self, page_path: str) -> None:
-        self.page = page_path[: -len(".md")] + ".html"
+    ``to`` reaches any file of the site (images); ``page`` reaches a page in the language of
+    the page being rendered; ``other_language`` is this page in the other language.
+    """
+
+    def __init__(self, page_path: str, lang: str) -> None:
+        self.page_path = page_path[: -len(".md")] + ".html"
+        self.lang = lang
 
     def to(self, target: str) -> str:
-        return templating.relative_url(self.page, target)
+        return templating.relative_url(self.page_path, target)
+
+    def page(self, target: str) -> str:
+        return self.to(prefix(self.lang) + target)
 
     def badge(self, slug: str) -> str:
-        return self.to(f"badges/{slug}.html")
+        return self.page(f"badges/{slug}.html")
 
     def issuer(self, slug: str) -> str:
-        return self.to(f"issuers/{slug}.html")
+        return self.page(f"issuers/{slug}.html")
+
+    def other_language(self) -> str:
+        own = prefix(self.lang)
+        bare = self.page_path[len(own) :]
+        return self.to(prefix("en" if self.lang == "fr" else "fr") + bare)
 
 
 def _context(site: Site, lang: str, path: str, **extra: Any) -> dict[str, Any]:
@@ -82,7 +103,7 @@ def _context(site: Site, lang: str, path: str, **extra: Any) -> dict[str, Any]:
         "lang": lang,
         "t": i18n.WORDS[lang],
         "kind_label": lambda kind: i18n.kind_label(kind, lang),
-        "link": _Links(path),
+        "link": _Links(path, lang),
         "image_path": badge_image_path,
         "logo_path": issuer_logo_path,
         **extra,
@@ -96,33 +117,73 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 
 def badge_page(site: Site, badge: BadgeClass, lang: str = "fr") -> Page:
-    path = badge_page_path(badge.slug)
+    path = badge_page_path(badge.slug, lang)
     family = site.families.get(badge.level.family) if badge.level else None
     awarders = [site.issuers[s] for s in site.awarders(badge)]
-    context = _context(site, lang, path, badge=badge, family=family, awarders=awarders)
+    context = _context(
+        site,
+        lang,
+        path,
+        badge=badge,
+        family=family,
+        awarders=awarders,
+        search_terms=" ".join(searchtext.words(card_data(site, badge, lang)["text"])),
+    )
     body = _render("catalogue/badge.html", context)
-    return Page(path, badge.name.get(lang), plain(badge.description.get(lang))[:300], body)
+    return Page(
+        path, badge.name.get(lang), plain(badge.description.get(lang))[:300], body, lang=lang
+    )
 
 
 def issuer_page(site: Site, issuer: Issuer, lang: str = "fr") -> Page:
-    path = issuer_page_path(issuer.slug)
+    path = issuer_page_path(issuer.slug, lang)
     members = [site.issuers[s] for s in site.members(issuer.slug)] if issuer.is_network else []
     networks = [site.issuers[s] for s in issuer.networks if s in site.issuers]
     badges = sorted(site.badges_of(issuer.slug), key=lambda b: catalogue_order(site, b, lang))
+    text = " ".join(
+        [
+            issuer.name.get(lang),
+            plain(issuer.description.get(lang)),
+            *(b.name.get(lang) for b in badges),
+        ]
+    )
     context = _context(
-        site, lang, path, issuer=issuer, members=members, networks=networks, badges=badges
+        site,
+        lang,
+        path,
+        issuer=issuer,
+        members=members,
+        networks=networks,
+        badges=badges,
+        search_terms=" ".join(searchtext.words(text)),
     )
     body = _render("catalogue/issuer.html", context)
-    return Page(path, issuer.name.get(lang), plain(issuer.description.get(lang))[:300], body)
+    return Page(
+        path, issuer.name.get(lang), plain(issuer.description.get(lang))[:300], body, lang=lang
+    )
 
 
 def home_page(site: Site, lang: str = "fr") -> Page:
-    path = "index.md"
+    path = prefix(lang) + "index.md"
     badges = sorted(site.badges.values(), key=lambda b: catalogue_order(site, b, lang))
-    context = _context(site, lang, path, badges=badges)
+    context = _context(
+        site,
+        lang,
+        path,
+        badges=badges,
+        cards=[card_data(site, b, lang) for b in badges],
+        filters=filter_options(site, badges, lang),
+    )
     body = _render("catalogue/home.html", context)
     title = site.settings.title.get(lang)
-    return Page(path, title, site.settings.description.get(lang), body, hide=("navigation", "toc"))
+    return Page(
+        path,
+        title,
+        site.settings.description.get(lang),
+        body,
+        hide=("navigation", "toc"),
+        lang=lang,
+    )
 
 
 def catalogue_order(site: Site, badge: BadgeClass, lang: str) -> tuple[str, int]:
@@ -134,7 +195,7 @@ def catalogue_order(site: Site, badge: BadgeClass, lang: str) -> tuple[str, int]
 
 
 def issuers_index(site: Site, lang: str = "fr") -> Page:
-    path = "issuers/index.md"
+    path = prefix(lang) + "issuers/index.md"
     everyone = sorted(site.issuers.values(), key=lambda i: i.name.get(lang).casefold())
     context = _context(
         site,
@@ -146,15 +207,68 @@ def issuers_index(site: Site, lang: str = "fr") -> Page:
     body = _render("catalogue/issuers.html", context)
     words = i18n.WORDS[lang]
     description = words["issuer_count"].format(n=len(everyone))
-    return Page(path, words["issuers"], description, body, hide=("navigation", "toc"))
+    return Page(path, words["issuers"], description, body, hide=("navigation", "toc"), lang=lang)
 
 
-def pages(site: Site, lang: str = "fr") -> list[Page]:
-    """Every catalogue page of the site, in a stable order."""
-    result = [home_page(site, lang), issuers_index(site, lang)]
-    result += [badge_page(site, b, lang) for b in site.badges.values()]
-    result += [issuer_page(site, i, lang) for i in site.issuers.values()]
+def pages(site: Site, languages: tuple[str, ...] = i18n.LANGUAGES) -> list[Page]:
+    """Every catalogue page of the site, in every language, in a stable order."""
+    result: list[Page] = []
+    for lang in languages:
+        result += [home_page(site, lang), issuers_index(site, lang)]
+        result += [badge_page(site, b, lang) for b in site.badges.values()]
+        result += [issuer_page(site, i, lang) for i in site.issuers.values()]
     return result
+
+
+def card_data(site: Site, badge: BadgeClass, lang: str) -> dict[str, str]:
+    """What the catalogue's filters and search read from a badge card (folded text)."""
+    awarders = set(badge.issuers) | set(site.awarders(badge))
+    issuer_names = [site.issuers[s].name.get(lang) for s in sorted(awarders)]
+    text = " ".join(
+        [
+            badge.name.fr,
+            badge.name.get("en"),
+            plain(badge.description.get(lang)),
+            *badge.tags,
+            *(a.name for a in badge.alignments),
+            *(a.framework for a in badge.alignments),
+            *(a.code or "" for a in badge.alignments),
+            *issuer_names,
+            i18n.kind_label(badge.kind, lang),
+        ]
+    )
+    return {
+        "issuers": " ".join(sorted(awarders)),
+        "kind": badge.kind,
+        "level": str(badge.level.rank) if badge.level else "",
+        "tags": "|".join(searchtext.fold(t) for t in badge.tags),
+        "frameworks": "|".join(sorted({searchtext.fold(a.framework) for a in badge.alignments})),
+        "text": " ".join(searchtext.words(text)),
+    }
+
+
+def filter_options(
+    site: Site, badges: list[BadgeClass], lang: str
+) -> dict[str, list[tuple[str, str]]]:
+    """The choices of each filter of the catalogue: (value, label) pairs, only those in use."""
+    awarding: set[str] = set()
+    for badge in badges:
+        awarding |= set(badge.issuers) | set(site.awarders(badge))
+    issuers = sorted(
+        awarding,
+        key=lambda s: (not site.issuers[s].is_network, site.issuers[s].name.get(lang).casefold()),
+    )
+    kinds = sorted({b.kind for b in badges}, key=lambda k: i18n.kind_label(k, lang))
+    levels = sorted({(b.level.rank, b.level.label.get(lang)) for b in badges if b.level})
+    tags = sorted({t for b in badges for t in b.tags}, key=str.casefold)
+    frameworks = sorted({a.framework for b in badges for a in b.alignments}, key=str.casefold)
+    return {
+        "issuers": [(s, site.issuers[s].name.get(lang)) for s in issuers],
+        "kinds": [(k, i18n.kind_label(k, lang)) for k in kinds],
+        "levels": [(str(rank), f"{rank} · {label}") for rank, label in dict(levels).items()],
+        "tags": [(searchtext.fold(t), t) for t in tags],
+        "frameworks": [(searchtext.fold(f), f) for f in frameworks],
+    }
 
 
 def assets(site: Site) -> dict[str, bytes]:

@@ -14,7 +14,7 @@ def _site(root: Path) -> Site:
 
 
 def test_one_page_per_badge_and_issuer_plus_indexes(minimal_repo: Path) -> None:
-    paths = [page.path for page in catalogue.pages(_site(minimal_repo))]
+    paths = [page.path for page in catalogue.pages(_site(minimal_repo), ("fr",))]
     assert paths == [
         "index.md",
         "issuers/index.md",
@@ -101,3 +101,30 @@ def test_home_keeps_the_levels_of_a_family_together_in_rank_order(minimal_repo: 
     home = catalogue.home_page(site)
     assert home.hide == ("navigation", "toc")
     assert 'hide: ["navigation", "toc"]' in home.markdown()
+
+
+def test_english_pages_live_below_en_and_link_to_their_french_twin(minimal_repo: Path) -> None:
+    site = _site(minimal_repo)
+    paths = [p.path for p in catalogue.pages(site)]
+    assert (
+        "en/index.md" in paths
+        and "en/badges/telephone.md" in paths
+        and "en/issuers/reseau-test.md" in paths
+    )
+    page = catalogue.badge_page(site, site.badges["accueillir-2"], "en")
+    assert page.markdown().count('lang: "en"') == 1
+    assert 'href="../../badges/accueillir-2.html" hreflang="fr"' in page.body
+    assert 'href="../issuers/reseau-test.html"' in page.body  # Links stay in English...
+    assert 'src="../../badges/accueillir-2/image.svg"' in page.body  # ...images are shared.
+
+
+def test_cards_carry_folded_text_for_filters(minimal_repo: Path) -> None:
+    site = _site(minimal_repo)
+    data = catalogue.card_data(site, site.badges["telephone"], "fr")
+    assert data["tags"] == "numerique|telephone"
+    assert data["frameworks"] == "referentiel regional"
+    assert data["issuers"] == "atelier-test"
+    assert "numerique" in data["text"].split() and "telephone" in data["text"].split()
+    options = catalogue.filter_options(site, list(site.badges.values()), "fr")
+    assert options["levels"] == [("1", "1 · Je fais"), ("2", "2 · Je transmets")]
+    assert [v for v, _ in options["issuers"]] == ["reseau-test", "atelier-test"]

@@ -1,0 +1,35 @@
+"""Text for search and filters that forgives accents, case and plurals, as French readers type.
+
+"numerique", "Numériques" and "NUMÉRIQUE" all fold to the same words. The same rules are
+implemented in the catalogue's script (site_src/pages/assets/javascripts/catalogue.js) for
+what visitors type; keep both in step.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "ß": "ss"})
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, without accents or ligatures."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_LIGATURES).lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    """A light French stem: the plural mark of a longer word is dropped (emplois -> emploi)."""
+    if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The folded, stemmed words of a text, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(fold(text)):
+        seen.setdefault(stem(word), None)
+    return list(seen)
