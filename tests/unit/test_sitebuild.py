@@ -104,3 +104,17 @@ def test_local_server_serves_content_types_and_the_404_page(built: Path) -> None
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_every_page_carries_a_policy_that_allows_its_own_inline_scripts(built: Path) -> None:
+    from build_tools import csp
+
+    for page in (built / "site").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        start = html.index('http-equiv="Content-Security-Policy" content="') + len(
+            'http-equiv="Content-Security-Policy" content="'
+        )
+        policy = html[start : html.index('"', start)]
+        for source in csp.inline_script_hashes(html):
+            assert source in policy, (page, source)
+        assert "'unsafe-inline'" not in policy, page
