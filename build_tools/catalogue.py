@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from build_tools import i18n, searchtext, templating
+from build_tools.history import Change
 from build_tools.markup import plain
 from build_tools.model import BadgeClass, Issuer, Site
+from build_tools.urls import Urls
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,13 @@ def _render(template: str, context: dict[str, Any]) -> str:
     return "\n".join(line for line in html.splitlines() if line.strip()) + "\n"
 
 
-def badge_page(site: Site, badge: BadgeClass, lang: str = "fr") -> Page:
+def badge_page(
+    site: Site, badge: BadgeClass, lang: str = "fr", history: tuple[Change, ...] = ()
+) -> Page:
     path = badge_page_path(badge.slug, lang)
     family = site.families.get(badge.level.family) if badge.level else None
     awarders = [site.issuers[s] for s in site.awarders(badge)]
+    awarded = sum(1 for a in site.awards.values() if a.badge == badge.slug)
     context = _context(
         site,
         lang,
@@ -127,6 +132,8 @@ def badge_page(site: Site, badge: BadgeClass, lang: str = "fr") -> Page:
         badge=badge,
         family=family,
         awarders=awarders,
+        awarded=awarded,
+        history=history,
         search_terms=" ".join(searchtext.words(card_data(site, badge, lang)["text"])),
     )
     body = _render("catalogue/badge.html", context)
@@ -156,6 +163,7 @@ def issuer_page(site: Site, issuer: Issuer, lang: str = "fr") -> Page:
         networks=networks,
         badges=badges,
         search_terms=" ".join(searchtext.words(text)),
+        did=Urls(site.settings.site_url).did(issuer.slug),
     )
     body = _render("catalogue/issuer.html", context)
     return Page(
@@ -210,12 +218,17 @@ def issuers_index(site: Site, lang: str = "fr") -> Page:
     return Page(path, words["issuers"], description, body, hide=("navigation", "toc"), lang=lang)
 
 
-def pages(site: Site, languages: tuple[str, ...] = i18n.LANGUAGES) -> list[Page]:
+def pages(
+    site: Site,
+    languages: tuple[str, ...] = i18n.LANGUAGES,
+    histories: dict[str, tuple[Change, ...]] | None = None,
+) -> list[Page]:
     """Every catalogue page of the site, in every language, in a stable order."""
+    changes = histories or {}
     result: list[Page] = []
     for lang in languages:
         result += [home_page(site, lang), issuers_index(site, lang)]
-        result += [badge_page(site, b, lang) for b in site.badges.values()]
+        result += [badge_page(site, b, lang, changes.get(b.slug, ())) for b in site.badges.values()]
         result += [issuer_page(site, i, lang) for i in site.issuers.values()]
     return result
 
