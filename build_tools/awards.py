@@ -189,6 +189,11 @@ def _load_list(
     return [(item, source.locate((i,))) for i, item in enumerate(source.data)], []
 
 
+def _unreadable(site: Site, issuer: str, assertion: str) -> bool:
+    """Whether the issuer has a record of that id that did not load (and was reported)."""
+    return record_path(site.root, issuer, assertion).is_file()
+
+
 def load_revocations(
     site: Site, awards: dict[str, Award]
 ) -> tuple[dict[str, Revocation], list[Diagnostic]]:
@@ -200,6 +205,8 @@ def load_revocations(
         for item, where in items:
             assertion = item["assertion"]
             award = awards.get(assertion)
+            if award is None and _unreadable(site, issuer, assertion):
+                continue
             if award is None or award.issuer != issuer:
                 problems.append(
                     where.error("assertion", f"aucun badge « {assertion} » délivré par {issuer}")
@@ -221,6 +228,8 @@ def load_display_names(
         problems += found
         for item, where in items:
             award = awards.get(item["assertion"])
+            if award is None and _unreadable(site, issuer, item["assertion"]):
+                continue
             if award is None or award.issuer != issuer:
                 problems.append(
                     where.error(

@@ -225,12 +225,25 @@ def _resolve_did_key(method: str, issuer_id: str, fetcher: Fetcher) -> ed25519.E
     raise signing.KeyResolutionError(f"clé {method} absente du document DID")
 
 
+def _many(value: Any) -> list[Any]:
+    """A JSON-LD value as a list: in JSON-LD, one value and a list of it are the same graph."""
+    if value is None or value == "":
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _one(value: Any) -> dict[str, Any]:
+    """The single object of a JSON-LD value (an object, or a list of one), else empty."""
+    items = _many(value)
+    return items[0] if len(items) == 1 and isinstance(items[0], dict) else {}
+
+
 def _describe_ob3(report: Report, credential: dict[str, Any]) -> str:
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     name = issuer.get("name") if isinstance(issuer, dict) else None
     report.issuer = f"{name} ({issuer_id})" if name else str(issuer_id)
-    achievement = (credential.get("credentialSubject") or {}).get("achievement") or {}
+    achievement = _one(_one(credential.get("credentialSubject")).get("achievement"))
     report.badge = achievement.get("name") or credential.get("name")
     return str(issuer_id)
 
@@ -265,7 +278,10 @@ def _jwk_for(kid: str, issuer_id: str, fetcher: Fetcher) -> rsa.RSAPublicKey:
         else issuer_id
     )
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
-    if not kid.startswith(("https://", "http://")) or not kid.startswith(origin):
+    # The whole origin is compared: a prefix would let "https://host.evil.test" or
+    # "https://host@evil.test" pass for "https://host".
+    key_origin = "{0.scheme}://{0.netloc}".format(urlsplit(kid))
+    if not kid.startswith(("https://", "http://")) or key_origin != origin:
         raise signing.KeyResolutionError(
             f"la clé {kid} n'est pas publiée par l'émetteur ({origin})"
         )
@@ -342,40 +358,45 @@ def _ob3_status(
         credential.get("validUntil") or credential.get("expirationDate"),
         moment,
     )
-    status = credential.get("credentialStatus")
-    if not status:
+    statuses = _many(credential.get("credentialStatus"))
+    if not statuses:
         report.add("révocation", "warning", "aucune liste de révocation déclarée par l'émetteur")
-    elif isinstance(status, dict) and status.get("type") == "1EdTechRevocationList":
-        try:
-            listing = fetcher.get_json(str(status.get("id")))
-            revoked = [
-                r
-                for r in listing.get("revokedCredentials", [])
-                if r.get("id") == credential.get("id") and r.get("revoked", True)
-            ]
-            if revoked:
-                report.add(
-                    "révocation",
-                    "failed",
-                    f"révoqué — motif : {revoked[0].get('revocationReason', 'non précisé')}",
-                )
-            else:
-                report.add("révocation", "ok", "absent de la liste de révocation de l'émetteur")
-        except (FetchError, AttributeError) as exc:
-            report.add("révocation", "warning", f"liste de révocation illisible : {exc}")
-    else:
-        report.add(
-            "révocation",
-            "warning",
-            f"méthode de statut {status.get('type') if isinstance(status, dict) else '?'} non vérifiée",
-        )
-    identifiers = (credential.get("credentialSubject") or {}).get("identifier") or []
+    # A list of statuses is signed like a single one: each of them is checked.
+    for status in statuses:
+        _ob3_revocation(report, credential, status, fetcher)
+    identifiers = _many(_one(credential.get("credentialSubject")).get("identifier"))
     pairs = [
         (i.get("identityHash"), i.get("salt"), i.get("hashed"))
         for i in identifiers
         if isinstance(i, dict) and i.get("identityType") == "emailAddress"
     ]
     _recipient(report, recipient, pairs)
+
+
+def _ob3_revocation(
+    report: Report, credential: dict[str, Any], status: Any, fetcher: Fetcher
+) -> None:
+    if not isinstance(status, dict) or status.get("type") != "1EdTechRevocationList":
+        kind = status.get("type") if isinstance(status, dict) else "?"
+        report.add("révocation", "warning", f"méthode de statut {kind} non vérifiée")
+        return
+    try:
+        listing = fetcher.get_json(str(status.get("id")))
+        revoked = [
+            r
+            for r in listing.get("revokedCredentials", [])
+            if r.get("id") == credential.get("id") and r.get("revoked", True)
+        ]
+        if revoked:
+            report.add(
+                "révocation",
+                "failed",
+                f"révoqué — motif : {revoked[0].get('revocationReason', 'non précisé')}",
+            )
+        else:
+            report.add("révocation", "ok", "absent de la liste de révocation de l'émetteur")
+    except (FetchError, AttributeError) as exc:
+        report.add("révocation", "warning", f"liste de révocation illisible : {exc}")
 
 
 def _recipient(report: Report, email: str | None, pairs: list[tuple[Any, Any, Any]]) -> None:
@@ -432,7 +453,7 @@ def _ob2_status(
     report: Report, assertion: dict[str, Any], recipient: str | None, moment: datetime
 ) -> None:
     _validity(report, assertion.get("issuedOn"), assertion.get("expires"), moment)
-    person = assertion.get("recipient") or {}
+    person = _one(assertion.get("recipient"))
     pairs = (
         [(person.get("identity"), person.get("salt"), person.get("hashed"))]
         if person.get("type", "email") == "email"
@@ -451,7 +472,7 @@ def _ob2_hosted(
     report.format = "Open Badges 2.0, assertion hébergée"
     url = str(assertion.get("id", ""))
     try:
-        hosted = fetcher.get_json(url)
+        hosted = _fetch_linked(url, fetcher)
     except FetchError as exc:
         report.add("signature", "failed", f"l'assertion n'est pas servie à son adresse : {exc}")
         return
@@ -493,10 +514,10 @@ def _ob2_signed(
     moment: datetime,
 ) -> None:
     report.format = "Open Badges 2.0, assertion signée (JWS RS256)"
-    creator = str((payload.get("verification") or {}).get("creator", ""))
+    creator = str(_one(payload.get("verification")).get("creator", ""))
     issuer = _ob2_context(report, payload, fetcher)
     try:
-        key = fetcher.get_json(creator)
+        key = _fetch_linked(creator, fetcher)
         declared = issuer.get("publicKey")
         if creator not in (declared if isinstance(declared, list) else [declared]):
             raise signing.KeyResolutionError(

@@ -207,8 +207,10 @@ def _passphrase(confirm: bool = False) -> str | None:
     if value is not None:
         return value or None
     if not sys.stdin.isatty():
+        # Only keygen has --no-passphrase; award finds out whether the key is encrypted.
+        other = ", ou utilisez --no-passphrase" if confirm else ""
         raise click.ClickException(
-            "phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE, ou utilisez --no-passphrase"
+            f"phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE{other}"
         )
     entered: str = click.prompt(
         "Phrase de passe des clés", hide_input=True, confirmation_prompt=confirm

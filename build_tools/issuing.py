@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from build_tools import awards, keys, ob2, ob3, signing
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.identity import hash_identity, new_assertion_id, new_salt, normalise_email
+from build_tools.jsonld_loader import OfflineDocumentLoader
 from build_tools.model import BadgeClass, Issuer, PublicKey, Site
 from build_tools.urls import Urls
 
@@ -56,13 +57,20 @@ class AwardRequest:
 
 @dataclass(frozen=True)
 class Signer:
-    """The private keys an issuer signs with, and the ids under which they are published."""
+    """The private keys an issuer signs with, and the ids under which they are published.
+
+    The JSON-LD loader is shared by every award the signer signs: it keeps the contexts it has
+    processed, which makes canonicalising a group's awards much faster.
+    """
 
     issuer: str
     ed25519_id: str
     ed25519_key: ed25519.Ed25519PrivateKey
     rsa_id: str
     rsa_key: rsa.RSAPrivateKey
+    loader: OfflineDocumentLoader = field(
+        default_factory=OfflineDocumentLoader, repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True)
@@ -211,6 +219,7 @@ def sign_award(
         signer.ed25519_key,
         urls.verification_method(issuer.slug, signer.ed25519_id),
         request.issued_on,
+        loader=signer.loader,
     )
     jwk_url = urls.absolute(jwk_path(issuer.slug, signer.rsa_id))
     credential_jwt = signing.encode_vc_jwt(credential, signer.rsa_key, kid=jwk_url)
@@ -236,7 +245,7 @@ def sign_award(
 
 
 def jwk_path(issuer: str, key: str) -> str:
-    return f"issuers/{issuer}/keys/{key}.jwk.json"
+    return Urls.jwk(issuer, key)
 
 
 def write_awards(
@@ -252,9 +261,10 @@ def write_awards(
     try:
         for award in signed:
             descriptor, temporary = tempfile.mkstemp(prefix=".award-", dir=folder)
+            # Staged before writing, so that a failed write is cleaned up too.
+            staged.append((temporary, awards.record_path(root, issuer, award.assertion_id)))
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(award.record)
-            staged.append((temporary, awards.record_path(root, issuer, award.assertion_id)))
     except BaseException:
         for temporary, _ in staged:
             os.unlink(temporary)
@@ -289,17 +299,34 @@ def append_yaml_items(path: Path, header: str, items: list[dict[str, Any]]) -> N
     import json
 
     text = path.read_text(encoding="utf-8") if path.exists() else header
-    if text.strip().endswith("[]"):
-        text = text.rstrip()[:-2].rstrip() + "\n"
+    lines = text.splitlines()
+    # An empty flow list (``[]``, maybe with a comment after it) becomes the block list's start.
+    last = next((i for i in reversed(range(len(lines))) if _content(lines[i])), None)
+    if last is not None and _content(lines[last]) == "[]":
+        comment = lines[last].strip()[2:].strip()
+        lines[last : last + 1] = [comment] if comment else []
+        text = "\n".join(lines) + "\n"
     if text and not text.endswith("\n"):
         text += "\n"
     for item in items:
-        lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in item.items()]
-        text += "- " + "\n  ".join(lines) + "\n"
+        entry = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in item.items()]
+        text += "- " + "\n  ".join(entry) + "\n"
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _content(line: str) -> str:
+    """A YAML line without its trailing comment (a ``#`` after a space), stripped."""
+    stripped = line.strip()
+    if stripped.startswith("#"):
+        return ""
+    return stripped.split(" #", 1)[0].strip()
 
 
 def request_problems(requests: Sequence[AwardRequest]) -> list[Diagnostic]:

@@ -12,15 +12,18 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from build_tools import keys
-from build_tools.yamlsource import load_yaml
+from build_tools.yamlsource import load_yaml, load_yaml_text
 
 _TOP_LEVEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\s*:")
 _KEYS_LINE = re.compile(r"^keys\s*:\s*(\[\s*\])?\s*(#.*)?$")
+_ITEM = re.compile(r"^( *)- ")
 
 
 class KeygenError(Exception):
@@ -51,14 +54,20 @@ def key_entries(
 
 
 def insert_key_entries(text: str, entries: str) -> str:
-    """The profile text with ``entries`` appended to its ``keys:`` list (created if absent)."""
+    """The profile text with ``entries`` appended to its ``keys:`` list (created if absent).
+
+    ``entries`` are indented by two spaces, as :func:`key_entries` writes them; they take the
+    indentation of the list's existing items. A comment on the ``keys:`` line is kept.
+    """
     lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
     start = next((i for i, line in enumerate(lines) if _KEYS_LINE.match(line.rstrip("\n"))), None)
     if start is None:
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
         return "".join(lines) + "\nkeys:\n" + entries
-    lines[start] = "keys:\n"
+    match = _KEYS_LINE.match(lines[start].rstrip("\n"))
+    assert match is not None
+    lines[start] = f"keys:  {match.group(2)}\n" if match.group(2) else "keys:\n"
     end = start + 1
     while end < len(lines) and not _TOP_LEVEL.match(lines[end]):
         end += 1
@@ -67,14 +76,38 @@ def insert_key_entries(text: str, entries: str) -> str:
         not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")
     ):
         end -= 1
+    item = next((m for m in map(_ITEM.match, lines[start + 1 : end]) if m), None)
+    if item is not None and len(item.group(1)) != 2:
+        indent = item.group(1)
+        entries = "".join(indent + line[2:] for line in entries.splitlines(keepends=True))
     return "".join(lines[:end]) + entries + "".join(lines[end:])
+
+
+def _checked(text: str, issuer: str, holds: Callable[[list[Any]], bool], action: str) -> str:
+    """The edited profile text, if it still loads and its keys are as ``holds`` expects."""
+    source, problems = load_yaml_text(text, f"issuers/{issuer}.yaml")
+    data = source.data if source is not None and not problems else None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("keys"), list)
+        or not holds(data["keys"])
+    ):
+        raise KeygenError(
+            f"impossible {action} issuers/{issuer}.yaml sans le réécrire : "
+            "écrivez la liste « keys: » une clé par ligne (- id: ...), puis relancez"
+        )
+    return text
 
 
 def _rewrite(path: Path, text: str) -> None:
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def generate(
@@ -118,7 +151,18 @@ def generate(
             keys.rsa_public_key_to_jwk(rsa_key.public_key()),
             now,
         )
-        _rewrite(profile, insert_key_entries(profile.read_text(encoding="utf-8"), entries))
+        text = insert_key_entries(profile.read_text(encoding="utf-8"), entries)
+        old = [k.get("id") for k in source.data.get("keys") or [] if isinstance(k, dict)]
+        expected = [*old, ed_id, rsa_id]
+        _rewrite(
+            profile,
+            _checked(
+                text,
+                issuer,
+                lambda found: [k.get("id") for k in found] == expected,
+                "d'ajouter les clés à",
+            ),
+        )
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -143,5 +187,12 @@ def mark_compromised(root: Path, issuer: str, key_id: str, since: datetime) -> N
     where = source.locate((("keys"), index, "id"))
     lines = profile.read_text(encoding="utf-8").splitlines(keepends=True)
     indent = " " * (where.col - 1)
-    lines.insert(where.line, f"{indent}compromised: {json.dumps(_stamp(since))}\n")
-    _rewrite(profile, "".join(lines))
+    stamp = _stamp(since)
+    lines.insert(where.line, f"{indent}compromised: {json.dumps(stamp)}\n")
+    text = _checked(
+        "".join(lines),
+        issuer,
+        lambda found: len(found) == len(entries) and found[index].get("compromised") == stamp,
+        "de marquer la clé compromise dans",
+    )
+    _rewrite(profile, text)

@@ -26,8 +26,10 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict[str, Any]:
         "url": issuer.url,
         "email": issuer.email,
         "description": markup.plain(issuer.description.fr),
-        "revocationList": urls.absolute(urls.ob2_revocations(issuer.slug)),
     }
+    if not issuer.is_network:
+        # A network awards nothing in its own name: no revocation list is published for it.
+        document["revocationList"] = urls.absolute(urls.ob2_revocations(issuer.slug))
     keys = [urls.absolute(urls.ob2_key(issuer.slug, k.id)) for k in issuer.keys if k.type == "RSA"]
     if keys:
         document["publicKey"] = keys
@@ -84,7 +86,7 @@ def badge_class_from_achievement(
 
 def badge_class_path(badge: str, version: str, issuer: str) -> str:
     """Site path of the 2.0 BadgeClass of a badge version awarded by ``issuer``."""
-    return f"badges/{badge}/v{version}/{issuer}/badgeclass.json"
+    return Urls.ob2_badgeclass(badge, version, issuer)
 
 
 def assertion(
@@ -113,7 +115,8 @@ def assertion(
         "recipient": {"type": "email", "hashed": True, "salt": salt, "identity": identity_hash},
         "badge": urls.absolute(badge_class_path(badge.slug, badge.version, issuer.slug)),
         "issuedOn": issued_on,
-        "image": urls.absolute(urls.assertion_file(assertion_id, "png")),
+        # The baked image in the badge's own format: an SVG badge is not baked as PNG.
+        "image": urls.absolute(urls.assertion_file(assertion_id, badge.image_format)),
     }
     if signed_uuid and signing_key:
         document["verification"] = {

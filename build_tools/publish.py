@@ -41,12 +41,12 @@ def issuer_files(site: Site, issuer: Issuer) -> Iterator[tuple[str, bytes]]:
             continue
         jwk = {
             **dict(key.public_key_jwk),
-            "kid": urls.absolute(f"issuers/{slug}/keys/{key.id}.jwk.json"),
+            "kid": urls.absolute(urls.jwk(slug, key.id)),
             "alg": "RS256",
             "use": "sig",
         }
         jwks.append(jwk)
-        yield f"issuers/{slug}/keys/{key.id}.jwk.json", dump(jwk)
+        yield urls.jwk(slug, key.id), dump(jwk)
         pem = keys.public_key_to_pem(keys.rsa_public_key_from_jwk(key.public_key_jwk))
         yield urls.ob2_key(slug, key.id), dump(ob2.cryptographic_key(site, issuer, key.id, pem))
     yield urls.jwks(slug), dump({"keys": jwks})

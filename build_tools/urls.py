@@ -61,6 +61,11 @@ class Urls:
         return f"issuers/{issuer}/keys/{key}.json"
 
     @staticmethod
+    def jwk(issuer: str, key: str) -> str:
+        """The RSA key as a JWK: the ``kid`` of the VC-JWTs and JWS it signs."""
+        return f"issuers/{issuer}/keys/{key}.jwk.json"
+
+    @staticmethod
     def ob2_revocations(issuer: str) -> str:
         return f"issuers/{issuer}/revocations.json"
 
@@ -70,8 +75,9 @@ class Urls:
 
     # Badge class documents, frozen per version.
     @staticmethod
-    def ob2_badgeclass(badge: str, version: str) -> str:
-        return f"badges/{badge}/v{version}/badgeclass.json"
+    def ob2_badgeclass(badge: str, version: str, issuer: str) -> str:
+        """One 2.0 BadgeClass per awarding issuer: a 2.0 BadgeClass names a single issuer."""
+        return f"badges/{badge}/v{version}/{issuer}/badgeclass.json"
 
     @staticmethod
     def ob3_achievement(badge: str, version: str) -> str:

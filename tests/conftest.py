@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
+
+from build_tools import issuing, keygen
+from build_tools.diagnostics import format_text
+from build_tools.keygen import NewKeys
+from build_tools.model import Site
+from build_tools.pipeline import load_site
 
 DATA = Path(__file__).parent / "data"
 PROJECT = Path(__file__).parent.parent
@@ -46,3 +56,73 @@ def site_repo(minimal_repo: Path) -> Path:
     shutil.copy(PROJECT / "mkdocs.yml", minimal_repo / "mkdocs.yml")
     shutil.copytree(PROJECT / "site_src", minimal_repo / "site_src")
     return minimal_repo
+
+
+# A repository with keys and awarded badges, signed once per test module.
+
+#: When the fixture's keys were made and its badges awarded.
+AWARDED_AT = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+#: The awards of ``awarded_repo``: (learner, badge, display name with consent).
+AWARD_PLAN = (
+    ("awa", "telephone", "Awa"),
+    ("bob", "telephone", None),
+    ("chloe", "accueillir-1", None),
+)
+
+
+@dataclass(frozen=True)
+class AwardedRepo:
+    """A repository where ``atelier-test`` has keys and has awarded the badges of AWARD_PLAN.
+
+    ``ids`` maps each learner ("awa", "bob", "chloe") to the id of its award; the address of a
+    learner is ``<learner>@example.org``. The private keys are in ``key_dir``, unencrypted.
+    """
+
+    root: Path
+    key_dir: Path
+    keys: NewKeys
+    ids: Mapping[str, str]
+
+    def site(self) -> Site:
+        """The linked site, which must load without a single diagnostic."""
+        site, report = load_site(self.root)
+        assert format_text(report.sorted()) == ""
+        assert site is not None
+        return site
+
+    def record(self, learner: str) -> Path:
+        return self.root / "issuers" / "atelier-test" / "assertions" / f"{self.ids[learner]}.json"
+
+
+@pytest.fixture(scope="module")
+def _awarded_template(tmp_path_factory: pytest.TempPathFactory) -> AwardedRepo:
+    """Keys and signatures are made once per module; each test gets its own copy."""
+    base = tmp_path_factory.mktemp("awarded")
+    root, key_dir = base / "repo", base / "keys"
+    shutil.copytree(DATA / "minimal", root)
+    made = keygen.generate(root, "atelier-test", passphrase=None, key_dir=key_dir, now=AWARDED_AT)
+    site, report = load_site(root)
+    assert site is not None, format_text(report.sorted())
+    signer = issuing.load_signer(site.issuers["atelier-test"], None, key_dir, AWARDED_AT)
+    ids: dict[str, str] = {}
+    for learner, badge, name in AWARD_PLAN:
+        profile, badge_class = issuing.check_allowed(site, "atelier-test", badge)
+        request = issuing.AwardRequest(
+            email=f"{learner}@example.org",
+            issued_on=AWARDED_AT,
+            name=name,
+            name_consent=name is not None,
+        )
+        signed = issuing.sign_award(site, profile, badge_class, request, signer)
+        issuing.write_awards(root, "atelier-test", [signed], AWARDED_AT.date())
+        ids[learner] = signed.assertion_id
+    return AwardedRepo(root, key_dir, made, MappingProxyType(ids))
+
+
+@pytest.fixture
+def awarded_repo(_awarded_template: AwardedRepo, tmp_path: Path) -> AwardedRepo:
+    """A fresh copy of the awarded repository and of its key directory (modes kept)."""
+    root, key_dir = tmp_path / "awarded", tmp_path / "keys"
+    shutil.copytree(_awarded_template.root, root)
+    shutil.copytree(_awarded_template.key_dir, key_dir)
+    return dataclasses.replace(_awarded_template, root=root, key_dir=key_dir)

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from build_tools import cli, publish, writer
 from build_tools.cli import main
+from tests.conftest import AwardedRepo
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -65,3 +70,419 @@ def test_build_refuses_an_invalid_repository_and_leaves_the_previous_site(site_r
     assert "le site n'a pas été modifié" in err
     assert (site / "index.html").read_text(encoding="utf-8") == "ancien site"
     assert sorted(p.name for p in site_repo.iterdir() if p.name.startswith(".site")) == []
+
+
+# Keys, awards, revocations and verification (run offline, with a fixed clock).
+
+CLOCK = datetime(2026, 2, 1, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """A fixed "now" for the commands, and no key settings from the environment."""
+    monkeypatch.setattr(cli, "_now", lambda: CLOCK)
+    monkeypatch.delenv("BADGEONS_KEY_PASSPHRASE", raising=False)
+    monkeypatch.delenv("BADGEONS_KEY_DIR", raising=False)
+    return CLOCK
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _run_with(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    result = CliRunner(env=env).invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_keygen_command(minimal_repo: Path, tmp_path: Path, clock: datetime) -> None:
+    key_dir = tmp_path / "keys"
+    code, out, err = _run(
+        "keygen",
+        "atelier-test",
+        "--no-passphrase",
+        "--key-dir",
+        str(key_dir),
+        "--root",
+        str(minimal_repo),
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Clés ajoutées au profil issuers/atelier-test.yaml : ed25519-2026-02-01, rsa-2026-02-01",
+        f"Clé privée (à sauvegarder, ne jamais partager) : {key_dir}/atelier-test/ed25519-2026-02-01.pem",
+        f"Clé privée (à sauvegarder, ne jamais partager) : {key_dir}/atelier-test/rsa-2026-02-01.pem",
+    ]
+    code, _, err = _run("validate", "--root", str(minimal_repo))
+    assert code == 0, err
+    code, _, err = _run(
+        "keygen",
+        "reseau-test",
+        "--no-passphrase",
+        "--key-dir",
+        str(key_dir),
+        "--root",
+        str(minimal_repo),
+    )
+    assert code == 1
+    assert err == (
+        "Error: « reseau-test » est un réseau : les clés appartiennent aux organismes qui délivrent\n"
+    )
+
+
+def test_keygen_refuses_a_key_directory_in_the_repository(
+    minimal_repo: Path, clock: datetime
+) -> None:
+    before = _tree(minimal_repo)
+    code, _, err = _run(
+        "keygen",
+        "atelier-test",
+        "--no-passphrase",
+        "--key-dir",
+        str(minimal_repo / "cles"),
+        "--root",
+        str(minimal_repo),
+    )
+    assert code == 1
+    assert "inside the repository" in err
+    assert _tree(minimal_repo) == before
+
+
+def test_keygen_without_a_passphrase_where_none_can_be_asked(
+    minimal_repo: Path, tmp_path: Path, clock: datetime
+) -> None:
+    code, _, err = _run(
+        "keygen", "atelier-test", "--key-dir", str(tmp_path / "k"), "--root", str(minimal_repo)
+    )
+    assert code == 1
+    assert err == (
+        "Error: phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE, "
+        "ou utilisez --no-passphrase\n"
+    )
+
+
+def test_award_with_encrypted_keys(minimal_repo: Path, tmp_path: Path, clock: datetime) -> None:
+    key_dir = str(tmp_path / "keys")
+    secret = {"BADGEONS_KEY_PASSPHRASE": "phrase secrète"}
+    code, _, err = _run_with(
+        secret, "keygen", "atelier-test", "--key-dir", key_dir, "--root", str(minimal_repo)
+    )
+    assert code == 0, err
+    award = ("award", "telephone", "--issuer", "atelier-test", "--recipient", "awa@example.org")
+    code, _, err = _run(*award, "--key-dir", key_dir, "--root", str(minimal_repo))
+    assert code == 1
+    assert err == "Error: phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE\n"
+    code, _, err = _run_with(
+        {"BADGEONS_KEY_PASSPHRASE": "autre"},
+        *award,
+        "--key-dir",
+        key_dir,
+        "--root",
+        str(minimal_repo),
+    )
+    assert code == 1
+    assert err == "Error: phrase de passe incorrecte : aucune clé n'a pu être ouverte\n"
+    code, out, err = _run_with(secret, *award, "--key-dir", key_dir, "--root", str(minimal_repo))
+    assert code == 0, err
+    assert out.endswith(
+        "1 badge(s) délivré(s). Enregistrez-les dans git (git add issuers/atelier-test), puis publiez le site.\n"
+    )
+
+
+def test_award_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
+    root = str(awarded_repo.root)
+    code, out, err = _run(
+        "award",
+        "telephone",
+        "--issuer",
+        "atelier-test",
+        "--recipient",
+        " Dan@Example.org ",
+        "--name",
+        "Dan",
+        "--name-consent",
+        "--evidence",
+        "https://example.org/video",
+        "--narrative",
+        "A passé un appel.",
+        "--key-dir",
+        str(awarded_repo.key_dir),
+        "--root",
+        root,
+    )
+    assert (code, err) == (0, "")
+    match = re.fullmatch(
+        r"Délivré : https://badges\.example\.org/test/a/([a-z2-7]{26})\.html  "
+        r"\(issuers/atelier-test/assertions/\1\.json\)\n"
+        r"1 badge\(s\) délivré\(s\)\. Enregistrez-les dans git \(git add issuers/atelier-test\), "
+        r"puis publiez le site\.\n",
+        out,
+    )
+    assert match is not None, out
+    site = awarded_repo.site()
+    award = site.awards[match.group(1)]
+    assert (award.issued_on, award.expires) == ("2026-02-01T10:00:00Z", "2028-02-01T10:00:00Z")
+    assert site.display_names[award.id] == "Dan"
+    assert award.credential["evidence"] == [
+        {"id": "https://example.org/video", "type": ["Evidence"]}
+    ]
+    assert award.credential["credentialSubject"]["narrative"] == "A passé un appel."
+
+
+def test_award_dry_run_writes_nothing(
+    awarded_repo: AwardedRepo, tmp_path: Path, clock: datetime
+) -> None:
+    group = tmp_path / "groupe.csv"
+    group.write_text(
+        "email;name;name_consent\ndan@example.org;Dan;oui\neve@example.org;;\n", encoding="utf-8"
+    )
+    before = _tree(awarded_repo.root)
+    keys_before = _tree(awarded_repo.key_dir)
+    code, out, err = _run(
+        "award",
+        "telephone",
+        "--issuer",
+        "atelier-test",
+        "--csv",
+        str(group),
+        "--dry-run",
+        "--key-dir",
+        str(tmp_path / "aucune"),
+        "--root",
+        str(awarded_repo.root),
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "[essai] telephone pour dan@example.org le 2026-02-01T10:00:00Z — nom affiché : Dan",
+        "[essai] telephone pour eve@example.org le 2026-02-01T10:00:00Z",
+        "[essai] 2 badge(s) seraient délivrés par atelier-test ; rien n'a été écrit.",
+    ]
+    assert _tree(awarded_repo.root) == before
+    assert _tree(awarded_repo.key_dir) == keys_before
+    assert not (tmp_path / "aucune").exists()
+
+
+def test_award_from_a_bad_group_file_writes_nothing(
+    awarded_repo: AwardedRepo, tmp_path: Path, clock: datetime
+) -> None:
+    group = tmp_path / "groupe.csv"
+    group.write_text(
+        "name,email,expires\nDan,dan@example.org,2026-01-01\nEve,x,\nFay,fay@example.org,\n",
+        encoding="utf-8",
+    )
+    before = _tree(awarded_repo.root)
+    code, out, err = _run(
+        "award",
+        "telephone",
+        "--issuer",
+        "atelier-test",
+        "--csv",
+        str(group),
+        "--key-dir",
+        str(awarded_repo.key_dir),
+        "--root",
+        str(awarded_repo.root),
+    )
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"{group}:2:1: error: expires: la date d'expiration précède la date d'attribution",
+        f"{group}:2:1: error: name: un nom n'est publié qu'avec l'accord de la personne : "
+        "ajoutez --name-consent (ou name_consent=oui)",
+        f"{group}:3:2: error: email: adresse e-mail invalide : « x »",
+        f"{group}:4:1: error: name: un nom n'est publié qu'avec l'accord de la personne : "
+        "ajoutez --name-consent (ou name_consent=oui)",
+        "Error: 4 erreur(s) : aucun badge n'a été délivré",
+    ]
+    assert _tree(awarded_repo.root) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("accueillir-1", "--issuer", "reseau-test", "--recipient", "a@example.org"),
+            "Error: « reseau-test » est un réseau : ce sont ses membres qui délivrent les badges",
+        ),
+        (
+            ("telephone", "--issuer", "atelier-test"),
+            "Error: indiquez soit --recipient EMAIL, soit --csv FICHIER",
+        ),
+        (
+            ("telephone", "--issuer", "atelier-test", "--recipient", "pas-une-adresse"),
+            "Error: adresse e-mail invalide : « pas-une-adresse »",
+        ),
+        (
+            (
+                "telephone",
+                "--issuer",
+                "atelier-test",
+                "--recipient",
+                "a@example.org",
+                "--issued-on",
+                "1/2/2026",
+            ),
+            "Error: date invalide « 1/2/2026 » : écrivez AAAA-MM-JJ (ex. 2026-11-23)",
+        ),
+        (
+            (
+                "telephone",
+                "--issuer",
+                "atelier-test",
+                "--recipient",
+                "a@example.org",
+                "--name",
+                "A",
+            ),
+            "(ligne de commande): error: name: un nom n'est publié qu'avec l'accord de la personne : "
+            "ajoutez --name-consent (ou name_consent=oui)\n"
+            "Error: 1 erreur(s) : aucun badge n'a été délivré",
+        ),
+        (
+            (
+                "telephone",
+                "--issuer",
+                "atelier-test",
+                "--recipient",
+                "a@example.org",
+                "--issued-on",
+                "2026-03-01",
+                "--expires",
+                "2026-02-01",
+            ),
+            "(ligne de commande): error: expires: la date d'expiration précède la date d'attribution\n"
+            "Error: 1 erreur(s) : aucun badge n'a été délivré",
+        ),
+    ],
+    ids=[
+        "network",
+        "no-recipient",
+        "bad-email",
+        "bad-date",
+        "name-without-consent",
+        "expiry-first",
+    ],
+)
+def test_award_refusals(
+    awarded_repo: AwardedRepo, clock: datetime, args: tuple[str, ...], message: str
+) -> None:
+    before = _tree(awarded_repo.root)
+    code, out, err = _run(
+        "award", *args, "--key-dir", str(awarded_repo.key_dir), "--root", str(awarded_repo.root)
+    )
+    assert (code, out) == (1, "")
+    assert err == message + "\n"
+    assert _tree(awarded_repo.root) == before
+
+
+def test_award_by_an_organisation_outside_the_network(
+    awarded_repo: AwardedRepo, clock: datetime
+) -> None:
+    (awarded_repo.root / "issuers" / "atelier-autre.yaml").write_text(
+        "type: organisation\nname: Autre atelier\nurl: https://autre.example.org/\n"
+        "email: contact@autre.example.org\ndescription: Hors du réseau.\n",
+        encoding="utf-8",
+    )
+    code, _, err = _run(
+        "award",
+        "accueillir-1",
+        "--issuer",
+        "atelier-autre",
+        "--recipient",
+        "a@example.org",
+        "--root",
+        str(awarded_repo.root),
+    )
+    assert code == 1
+    assert err == (
+        "Error: « atelier-autre » n'est pas autorisé à délivrer « accueillir-1 » "
+        "(autorisés : atelier-test)\n"
+    )
+
+
+def test_revoke_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
+    bob, root = awarded_repo.ids["bob"], str(awarded_repo.root)
+    code, out, err = _run("revoke", bob, "--reason", "Erreur de saisie", "--root", root)
+    assert (code, err) == (0, "")
+    assert out == (
+        f"Badge {bob} révoqué (issuers/atelier-test/revocations.yaml). "
+        "Publiez le site pour que la révocation soit visible.\n"
+    )
+    assert awarded_repo.site().revocations[bob].date == "2026-02-01T10:00:00Z"
+    for args, message in (
+        ((bob, "--reason", "Encore"), f"le badge « {bob} » est déjà révoqué"),
+        (
+            ("z" * 26, "--reason", "Erreur"),
+            f"aucun badge délivré ne porte l'identifiant « {'z' * 26} »",
+        ),
+        (
+            (awarded_repo.ids["awa"], "--reason", "Écrire à awa@example.org"),
+            "le motif de révocation est public : n'y mettez pas d'adresse e-mail",
+        ),
+    ):
+        code, _, err = _run("revoke", *args, "--root", root)
+        assert (code, err) == (1, f"Error: {message}\n")
+
+
+def test_compromise_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
+    key, root = awarded_repo.keys.ed25519_id, str(awarded_repo.root)
+    code, out, err = _run(
+        "compromise", "atelier-test", key, "--since", "2026-01-20", "--root", root
+    )
+    assert (code, err) == (0, "")
+    assert out == (
+        f"Clé {key} marquée compromise depuis le 2026-01-20. "
+        "Créez-en une nouvelle : badgeons keygen atelier-test\n"
+    )
+    # The awards signed before that date still verify.
+    code, _, err = _run("validate", "--root", root)
+    assert code == 0, err
+    code, _, err = _run("compromise", "atelier-test", key, "--since", "20/01/2026", "--root", root)
+    assert (code, err) == (
+        1,
+        "Error: date invalide « 20/01/2026 » : écrivez AAAA-MM-JJ (ex. 2026-11-23)\n",
+    )
+    code, _, err = _run(
+        "compromise", "atelier-test", "rsa-1999", "--since", "2026-01-20", "--root", root
+    )
+    assert (code, err) == (1, "Error: aucune clé « rsa-1999 » dans issuers/atelier-test.yaml\n")
+    code, _, err = _run(
+        "award",
+        "telephone",
+        "--issuer",
+        "atelier-test",
+        "--recipient",
+        "a@example.org",
+        "--key-dir",
+        str(awarded_repo.key_dir),
+        "--root",
+        root,
+    )
+    assert (code, err) == (
+        1,
+        "Error: aucune clé Ed25519 utilisable pour « atelier-test » : "
+        "lancez d'abord « badgeons keygen atelier-test »\n",
+    )
+
+
+def test_verify_command_offline(awarded_repo: AwardedRepo, tmp_path: Path) -> None:
+    site_dir = tmp_path / "site"
+    writer.write_files(site_dir, publish.files(awarded_repo.site()))
+    awa = site_dir / "a" / f"{awarded_repo.ids['awa']}.vc.png"
+    offline = ("--offline", str(site_dir), "--root", str(awarded_repo.root))
+    code, out, _ = _run("verify", str(awa), "--recipient", "awa@example.org", *offline)
+    assert code == 0
+    assert out.splitlines()[-1] == "Verdict : VALIDE"
+    code, out, _ = _run(
+        "verify", str(awa), "--recipient", "bob@example.org", "--format", "json", *offline
+    )
+    assert code == 1
+    report = json.loads(out)
+    assert (report["valid"], report["verdict"]) == (False, "AUTRE DESTINATAIRE")
+    # Without the built site, the issuer's documents cannot be fetched in the tests.
+    code, out, _ = _run("verify", str(awa), "--root", str(awarded_repo.root))
+    assert code == 1
+    assert "hors ligne" not in out and "Verdict : SIGNATURE INVALIDE" in out
+    code, _, err = _run("verify", str(awa), "--offline", str(site_dir), "--root", str(tmp_path))
+    assert code == 1
+    assert err == (
+        "Error: --offline lit site_url dans badgeons.yml : lancez la commande depuis le dépôt (ou --root)\n"
+    )

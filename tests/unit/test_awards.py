@@ -1,0 +1,192 @@
+"""Tests of build_tools.awards: where records are stored, and what their shape must be."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from build_tools import awards
+from build_tools.diagnostics import format_text
+from build_tools.pipeline import load_site
+from tests.conftest import AwardedRepo
+
+S = "https://badges.example.org/test/"
+DID = "did:web:badges.example.org:test:issuers:atelier-test"
+OTHER_ORGANISATION = """\
+type: organisation
+name: Autre atelier
+url: https://autre.example.org/
+email: contact@autre.example.org
+description: Un atelier hors du réseau.
+"""
+
+
+def _diagnostics(repo: AwardedRepo) -> str:
+    site, report = load_site(repo.root)
+    assert site is None
+    return format_text(report.sorted())
+
+
+def _edit(path: Path, change: Any) -> None:
+    record = json.loads(path.read_text(encoding="utf-8"))
+    change(record)
+    path.write_text(json.dumps(record, indent=2), encoding="utf-8")
+
+
+def _shown(repo: AwardedRepo, learner: str, issuer: str = "atelier-test") -> str:
+    return f"issuers/{issuer}/assertions/{repo.ids[learner]}.json"
+
+
+def test_awards_are_loaded_from_their_records(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    awa = site.awards[awarded_repo.ids["awa"]]
+    assert (awa.issuer, awa.badge, awa.badge_version) == ("atelier-test", "telephone", "1.0")
+    assert (awa.issued_on, awa.expires) == ("2026-01-10T09:00:00Z", "2028-01-10T09:00:00Z")
+    assert awa.source.path == _shown(awarded_repo, "awa")
+    chloe = site.awards[awarded_repo.ids["chloe"]]
+    assert (chloe.badge, chloe.badge_version, chloe.expires) == ("accueillir-1", "1", None)
+    assert sorted(site.awards) == sorted(awarded_repo.ids.values())
+
+
+def test_record_round_trip(awarded_repo: AwardedRepo) -> None:
+    text = awarded_repo.record("bob").read_text(encoding="utf-8")
+    record = json.loads(text)
+    assert awards.record_to_json(record["ob3"], record["ob3_jwt"], record["ob2_jws"]) == text
+
+
+def test_a_record_moved_to_another_issuers_folder(awarded_repo: AwardedRepo) -> None:
+    (awarded_repo.root / "issuers" / "atelier-autre.yaml").write_text(
+        OTHER_ORGANISATION, encoding="utf-8"
+    )
+    target = awarded_repo.root / "issuers" / "atelier-autre" / "assertions"
+    target.mkdir(parents=True)
+    shutil.move(awarded_repo.record("awa"), target)
+    assert _diagnostics(awarded_repo).splitlines() == [
+        f"{_shown(awarded_repo, 'awa', 'atelier-autre')}:1:1: error: ob3.issuer.id: émetteur "
+        f"« {DID} » : ce badge est rangé chez « atelier-autre » "
+        "(did:web:badges.example.org:test:issuers:atelier-autre)",
+        # Awa's display name now names a badge that atelier-test no longer holds.
+        "issuers/atelier-test/holders.yaml:4:3: error: assertion: "
+        f"aucun badge « {awarded_repo.ids['awa']} » délivré par atelier-test",
+    ]
+
+
+def test_a_record_copied_under_another_issuer_is_not_loaded_twice(
+    awarded_repo: AwardedRepo,
+) -> None:
+    (awarded_repo.root / "issuers" / "atelier-autre.yaml").write_text(
+        OTHER_ORGANISATION, encoding="utf-8"
+    )
+    target = awarded_repo.root / "issuers" / "atelier-autre" / "assertions"
+    target.mkdir(parents=True)
+    shutil.copy(awarded_repo.record("awa"), target)
+    site, report = load_site(awarded_repo.root, check_signatures=False)
+    assert site is None
+    assert [(d.path, d.field) for d in report.errors] == [
+        (_shown(awarded_repo, "awa", "atelier-autre"), "ob3.issuer.id")
+    ]
+
+
+def test_an_edited_credential_id(awarded_repo: AwardedRepo) -> None:
+    other = "z" * 26
+
+    def change(record: dict[str, Any]) -> None:
+        record["ob3"]["id"] = f"{S}a/{other}.vc.json"
+
+    _edit(awarded_repo.record("bob"), change)
+    assert _diagnostics(awarded_repo) == (
+        f"{_shown(awarded_repo, 'bob')}:1:1: error: ob3.id: l'identifiant « {S}a/{other}.vc.json » "
+        f"ne correspond pas au fichier {awarded_repo.ids['bob']}.json"
+    )
+
+
+def test_an_unknown_badge_and_a_badge_of_another_site(awarded_repo: AwardedRepo) -> None:
+    def unknown(record: dict[str, Any]) -> None:
+        achievement = record["ob3"]["credentialSubject"]["achievement"]
+        achievement["id"] = f"{S}badges/jardiner/v1/achievement.json"
+
+    def elsewhere(record: dict[str, Any]) -> None:
+        achievement = record["ob3"]["credentialSubject"]["achievement"]
+        achievement["id"] = "https://ailleurs.example/badges/telephone/v1.0/achievement.json"
+
+    _edit(awarded_repo.record("awa"), unknown)
+    _edit(awarded_repo.record("bob"), elsewhere)
+    expected = sorted(
+        [
+            f"{_shown(awarded_repo, 'awa')}:1:1: error: ob3.credentialSubject.achievement.id: "
+            "badge inconnu « jardiner »",
+            f"{_shown(awarded_repo, 'bob')}:1:1: error: ob3.credentialSubject.achievement.id: "
+            "« https://ailleurs.example/badges/telephone/v1.0/achievement.json » "
+            "n'est pas un badge de ce site",
+        ]
+    )
+    assert _diagnostics(awarded_repo).splitlines() == expected
+
+
+def test_bad_json_is_located(awarded_repo: AwardedRepo) -> None:
+    awarded_repo.record("awa").write_text('{\n  "format": "badgeons/assertion/1",\n  "ob3": ,\n}\n')
+    assert _diagnostics(awarded_repo) == (
+        f"{_shown(awarded_repo, 'awa')}:3:10: error: JSON invalide : Expecting value"
+    )
+
+
+def test_shape_problems(awarded_repo: AwardedRepo) -> None:
+    folder = awarded_repo.root / "issuers" / "atelier-test" / "assertions"
+    (folder / "Pas-Un-Id.json").write_text("{}", encoding="utf-8")
+    awarded_repo.record("awa").write_bytes(b'{"format": "caf\xe9"}')
+    _edit(awarded_repo.record("bob"), lambda r: r.update(format="badgeons/assertion/0"))
+    _edit(awarded_repo.record("chloe"), lambda r: r.pop("ob3_jwt"))
+    assert _diagnostics(awarded_repo).splitlines() == sorted(
+        [
+            "issuers/atelier-test/assertions/Pas-Un-Id.json: error: nom de fichier invalide : "
+            "l'identifiant d'un badge délivré a 26 caractères a-z et 2-7",
+            f"{_shown(awarded_repo, 'awa')}:1:1: error: le fichier n'est pas encodé en UTF-8",
+            f"{_shown(awarded_repo, 'bob')}:1:1: error: format: enregistrement inconnu : "
+            "« format » doit valoir « badgeons/assertion/1 »",
+            f"{_shown(awarded_repo, 'chloe')}:1:1: error: ob3_jwt: "
+            "champ obligatoire manquant ou mal formé",
+        ]
+    )
+
+
+def test_an_incomplete_credential(awarded_repo: AwardedRepo) -> None:
+    _edit(awarded_repo.record("bob"), lambda r: r["ob3"].pop("credentialSubject"))
+    assert _diagnostics(awarded_repo) == (
+        f"{_shown(awarded_repo, 'bob')}:1:1: error: ob3: "
+        "credential incomplet (KeyError : 'credentialSubject')"
+    )
+
+
+def test_revocations_and_names_must_name_an_award_of_their_issuer(
+    awarded_repo: AwardedRepo,
+) -> None:
+    folder = awarded_repo.root / "issuers" / "atelier-test"
+    bob, unknown = awarded_repo.ids["bob"], "z" * 26
+    (folder / "revocations.yaml").write_text(
+        f"- assertion: {bob}\n  reason: Erreur\n  date: 2026-02-01T00:00:00Z\n"
+        f"- assertion: {bob}\n  reason: Encore\n  date: 2026-02-02T00:00:00Z\n"
+        f"- assertion: {unknown}\n  reason: Erreur\n  date: 2026-02-01T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    holders = (folder / "holders.yaml").read_text(encoding="utf-8")
+    (folder / "holders.yaml").write_text(
+        holders + f"- assertion: {unknown}\n  name: Zoé\n  consent: 2026-02-01\n",
+        encoding="utf-8",
+    )
+    assert _diagnostics(awarded_repo).splitlines() == [
+        "issuers/atelier-test/holders.yaml:7:3: error: assertion: "
+        f"aucun badge « {unknown} » délivré par atelier-test",
+        "issuers/atelier-test/revocations.yaml:4:3: error: assertion: badge déjà révoqué plus haut",
+        "issuers/atelier-test/revocations.yaml:7:3: error: assertion: "
+        f"aucun badge « {unknown} » délivré par atelier-test",
+    ]
+
+
+def test_a_revocations_file_that_breaks_its_schema(awarded_repo: AwardedRepo) -> None:
+    path = awarded_repo.root / "issuers" / "atelier-test" / "revocations.yaml"
+    path.write_text(f"- assertion: {awarded_repo.ids['bob']}\n  reason: Erreur\n", encoding="utf-8")
+    diagnostics = _diagnostics(awarded_repo)
+    assert diagnostics.startswith("issuers/atelier-test/revocations.yaml:1:3: error: ")
+    assert "date" in diagnostics

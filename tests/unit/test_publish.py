@@ -1,0 +1,203 @@
+"""Tests of build_tools.publish: every static document of the site, from the site model alone."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from build_tools import bake, issuing, keygen, keys, publish
+from tests.conftest import AwardedRepo
+
+S = "https://badges.example.org/test/"
+DID = "did:web:badges.example.org:test:issuers:atelier-test"
+ALL_FORMS = ("json", "jws", "vc.json", "vc.jwt", "png", "svg", "vc.png", "vc.svg")
+
+
+def _json(files: publish.Files, path: str) -> Any:
+    return json.loads(files[path])
+
+
+def _payload(token: str) -> dict[str, Any]:
+    part = token.split(".")[1]
+    payload: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return payload
+
+
+def test_the_files_of_an_award_of_a_png_badge(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    award = site.awards[awarded_repo.ids["awa"]]
+    files = dict(publish.award_files(site, award))
+    assert sorted(files) == sorted(f"a/{award.id}.{suffix}" for suffix in ALL_FORMS)
+    hosted = json.loads(files[f"a/{award.id}.json"])
+    assert hosted["id"] == f"{S}a/{award.id}.json"
+    assert hosted["verification"] == {"type": "HostedBadge"}
+    assert hosted["image"] == f"{S}a/{award.id}.png"
+    assert "revoked" not in hosted
+    # Apart from its id and verification, the hosted assertion is the signed one.
+    signed = _payload(award.ob2_jws)
+    assert {k: v for k, v in hosted.items() if k not in ("id", "verification")} == {
+        k: v for k, v in signed.items() if k not in ("id", "verification")
+    }
+    assert files[f"a/{award.id}.jws"] == award.ob2_jws.encode("ascii")
+    assert files[f"a/{award.id}.vc.jwt"] == award.credential_jwt.encode("ascii")
+    assert json.loads(files[f"a/{award.id}.vc.json"]) == award.credential
+    assert bake.read_png(files[f"a/{award.id}.png"], bake.OB2_PNG_KEYWORD) == (
+        files[f"a/{award.id}.json"].decode("utf-8")
+    )
+    assert bake.read_png(files[f"a/{award.id}.vc.png"], bake.OB3_PNG_KEYWORD) == (
+        files[f"a/{award.id}.vc.json"].decode("utf-8")
+    )
+    svg = bake.read_svg_ob2(files[f"a/{award.id}.svg"])
+    assert svg.verify == hosted["id"]
+    assert json.loads(svg.text or "") == hosted
+    assert json.loads(bake.read_svg_ob3(files[f"a/{award.id}.vc.svg"]).text or "") == (
+        award.credential
+    )
+
+
+def test_the_files_of_an_award_of_an_svg_badge(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    award = site.awards[awarded_repo.ids["chloe"]]
+    files = dict(publish.award_files(site, award))
+    assert sorted(files) == sorted(
+        f"a/{award.id}.{suffix}" for suffix in ("json", "jws", "vc.json", "vc.jwt", "svg", "vc.svg")
+    )
+    assert json.loads(files[f"a/{award.id}.json"])["image"] == f"{S}a/{award.id}.svg"
+
+
+def test_a_revoked_award_is_shown_revoked_everywhere(awarded_repo: AwardedRepo) -> None:
+    bob = awarded_repo.ids["bob"]
+    issuing.revoke(awarded_repo.site(), bob, "Erreur de saisie", datetime(2026, 2, 1, tzinfo=UTC))
+    site = awarded_repo.site()
+    files = publish.files(site)
+    hosted = _json(files, f"a/{bob}.json")
+    assert hosted["revoked"] is True
+    assert hosted["revocationReason"] == "Erreur de saisie"
+    signed_id = _payload(site.awards[bob].ob2_jws)["id"]
+    assert signed_id.startswith("urn:uuid:")
+    assert _json(files, "issuers/atelier-test/revocations.json")["revokedAssertions"] == [
+        {"id": f"{S}a/{bob}.json", "revocationReason": "Erreur de saisie"},
+        {"id": signed_id, "revocationReason": "Erreur de saisie"},
+    ]
+    assert _json(files, "issuers/atelier-test/status.json") == {
+        "id": f"{S}issuers/atelier-test/status.json",
+        "issuer": DID,
+        "revokedCredentials": [
+            {"id": f"{S}a/{bob}.vc.json", "revoked": True, "revocationReason": "Erreur de saisie"}
+        ],
+    }
+    awa = _json(files, f"a/{awarded_repo.ids['awa']}.json")
+    assert "revoked" not in awa
+
+
+def test_issuer_documents(awarded_repo: AwardedRepo) -> None:
+    first = awarded_repo.keys
+    later = keygen.generate(
+        awarded_repo.root,
+        "atelier-test",
+        passphrase=None,
+        key_dir=awarded_repo.key_dir,
+        now=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    keygen.mark_compromised(
+        awarded_repo.root, "atelier-test", first.ed25519_id, datetime(2026, 2, 1, tzinfo=UTC)
+    )
+    site = awarded_repo.site()
+    files = publish.files(site)
+    did = _json(files, "issuers/atelier-test/did.json")
+    assert [m["id"] for m in did["verificationMethod"]] == [
+        f"{DID}#{first.ed25519_id}",
+        f"{DID}#{later.ed25519_id}",
+    ]
+    assert did["assertionMethod"] == [f"{DID}#{later.ed25519_id}"]
+    jwks = _json(files, "issuers/atelier-test/jwks.json")["keys"]
+    assert [k["kid"] for k in jwks] == [
+        f"{S}issuers/atelier-test/keys/{first.rsa_id}.jwk.json",
+        f"{S}issuers/atelier-test/keys/{later.rsa_id}.jwk.json",
+    ]
+    for jwk in jwks:
+        assert set(jwk) == {"kty", "n", "e", "kid", "alg", "use"}
+        path = jwk["kid"][len(S) :]
+        assert _json(files, path) == jwk
+        key = _json(files, path.replace(".jwk.json", ".json"))
+        assert key["type"] == "CryptographicKey"
+        public = keys.rsa_public_key_from_pem(key["publicKeyPem"])
+        assert keys.rsa_public_key_to_jwk(public) == {k: jwk[k] for k in ("kty", "n", "e")}
+    profile = _json(files, "issuers/atelier-test/profile.json")
+    assert profile["publicKey"] == [
+        f"{S}issuers/atelier-test/keys/{first.rsa_id}.json",
+        f"{S}issuers/atelier-test/keys/{later.rsa_id}.json",
+    ]
+    # A network publishes its profile only.
+    assert [p for p in files if p.startswith("issuers/reseau-test/")] == [
+        "issuers/reseau-test/profile.json"
+    ]
+
+
+def test_badge_documents_of_an_older_version_still_awarded(awarded_repo: AwardedRepo) -> None:
+    badge = awarded_repo.root / "badges" / "telephone.yaml"
+    badge.write_text(
+        badge.read_text(encoding="utf-8")
+        .replace('version: "1.0"', 'version: "2.0"')
+        .replace("Envoyer un SMS", "Envoyer un message"),
+        encoding="utf-8",
+    )
+    site = awarded_repo.site()
+    files = publish.files(site)
+    telephone = sorted(p for p in files if p.startswith("badges/telephone/"))
+    assert telephone == [
+        "badges/telephone/image.png",
+        "badges/telephone/v1.0/achievement.json",
+        "badges/telephone/v1.0/atelier-test/badgeclass.json",
+        "badges/telephone/v2.0/achievement.json",
+        "badges/telephone/v2.0/atelier-test/badgeclass.json",
+    ]
+    old = site.awards[awarded_repo.ids["awa"]].credential["credentialSubject"]["achievement"]
+    assert _json(files, "badges/telephone/v1.0/achievement.json") == old
+    assert (
+        "Envoyer un SMS"
+        in _json(files, "badges/telephone/v1.0/atelier-test/badgeclass.json")["criteria"][
+            "narrative"
+        ]
+    )
+    assert (
+        "Envoyer un message"
+        in _json(files, "badges/telephone/v2.0/achievement.json")["criteria"]["narrative"]
+    )
+
+
+def test_badge_classes_exist_for_every_member_of_a_network(awarded_repo: AwardedRepo) -> None:
+    files = publish.files(awarded_repo.site())
+    assert sorted(p for p in files if p.startswith("badges/accueillir-1/")) == [
+        "badges/accueillir-1/image.svg",
+        "badges/accueillir-1/v1/achievement.json",
+        "badges/accueillir-1/v1/atelier-test/badgeclass.json",
+    ]
+
+
+def test_every_link_to_the_site_in_a_document_is_published(awarded_repo: AwardedRepo) -> None:
+    # Catalogue pages (.html) come from MkDocs; every other URL of ours must be a published file.
+    site = awarded_repo.site()
+    files = publish.files(site)
+    missing = set()
+    for path, data in files.items():
+        if path.endswith((".jws", ".jwt")):
+            text = json.dumps(_payload(data.decode("ascii")))
+        elif path.endswith(".json"):
+            text = data.decode("utf-8")
+        else:
+            continue
+        for url in re.findall(re.escape(S) + r'[^"#\s]*', text):
+            if not url.endswith(".html") and url[len(S) :] not in files:
+                missing.add(f"{path} -> {url}")
+    assert sorted(missing) == []
+
+
+def test_publishing_is_deterministic(awarded_repo: AwardedRepo) -> None:
+    first = publish.files(awarded_repo.site())
+    again = publish.files(awarded_repo.site())
+    assert first == again
+    assert len(first) > 30
