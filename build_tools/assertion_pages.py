@@ -37,11 +37,26 @@ def build_moment(epoch: str | None) -> datetime:
     return datetime.now(UTC)
 
 
+def signing_keys(award: Award) -> set[str]:
+    """Ids of the issuer keys that signed an award (Data Integrity proof and VC-JWT)."""
+    found = set()
+    proof = award.credential.get("proof")
+    if isinstance(proof, dict):
+        found.add(str(proof.get("verificationMethod", "")).rsplit("#", 1)[-1])
+    header = json.loads(_b64(award.credential_jwt.split(".")[0]))
+    found.add(str(header.get("kid", "")).rsplit("/", 1)[-1].removesuffix(".jwk.json"))
+    return found
+
+
 def status_of(site: Site, award: Award, moment: datetime) -> dict[str, str]:
     """The status shown first on the page, as the build sees it."""
     revocation = site.revocations.get(award.id)
     if revocation:
         return {"kind": "revoked", "date": revocation.date[:10], "reason": revocation.reason}
+    used = signing_keys(award)
+    compromised = [k for k in site.issuers[award.issuer].keys if k.id in used and k.compromised]
+    if compromised:
+        return {"kind": "compromised", "date": str(compromised[0].compromised)[:10], "reason": ""}
     if award.expires and datetime.fromisoformat(award.expires.replace("Z", "+00:00")) <= moment:
         return {"kind": "expired", "date": award.expires[:10], "reason": ""}
     return {"kind": "valid", "date": "", "reason": ""}

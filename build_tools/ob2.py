@@ -30,7 +30,11 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict[str, Any]:
     if not issuer.is_network:
         # A network awards nothing in its own name: no revocation list is published for it.
         document["revocationList"] = urls.absolute(urls.ob2_revocations(issuer.slug))
-    keys = [urls.absolute(urls.ob2_key(issuer.slug, k.id)) for k in issuer.keys if k.type == "RSA"]
+    keys = [
+        urls.absolute(urls.ob2_key(issuer.slug, k.id))
+        for k in issuer.keys
+        if k.type == "RSA" and not k.compromised
+    ]
     if keys:
         document["publicKey"] = keys
     if issuer.logo is not None:

@@ -37,7 +37,9 @@ def issuer_files(site: Site, issuer: Issuer) -> Iterator[tuple[str, bytes]]:
     yield urls.did_document(slug), dump(ob3.did_document(site, issuer))
     jwks = []
     for key in issuer.keys:
-        if key.type != "RSA" or key.public_key_jwk is None:
+        # A compromised key is no longer published in any form: a date inside a signature is
+        # chosen by whoever signs, so nothing it signed can be trusted outside the repository.
+        if key.type != "RSA" or key.public_key_jwk is None or key.compromised:
             continue
         jwk = {
             **dict(key.public_key_jwk),

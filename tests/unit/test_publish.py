@@ -201,3 +201,24 @@ def test_publishing_is_deterministic(awarded_repo: AwardedRepo) -> None:
     again = publish.files(awarded_repo.site())
     assert first == again
     assert len(first) > 30
+
+
+def test_a_compromised_rsa_key_is_published_in_no_form(awarded_repo: AwardedRepo) -> None:
+    import dataclasses
+    from types import MappingProxyType
+
+    site = awarded_repo.site()
+    issuer = site.issuers["atelier-test"]
+    rsa_key = next(k for k in issuer.keys if k.type == "RSA")
+    marked = dataclasses.replace(rsa_key, compromised="2030-01-01T00:00:00+00:00")
+    keys = tuple(marked if k.id == rsa_key.id else k for k in issuer.keys)
+    changed = dataclasses.replace(
+        site,
+        issuers=MappingProxyType(
+            {**site.issuers, "atelier-test": dataclasses.replace(issuer, keys=keys)}
+        ),
+    )
+    files = dict(publish.issuer_files(changed, changed.issuers["atelier-test"]))
+    assert not [p for p in files if rsa_key.id in p]
+    assert json.loads(files["issuers/atelier-test/jwks.json"]) == {"keys": []}
+    assert "publicKey" not in json.loads(files["issuers/atelier-test/profile.json"])

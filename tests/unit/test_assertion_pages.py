@@ -1,0 +1,143 @@
+"""The verification page of each award, rendered by the core."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import UTC, datetime
+from types import MappingProxyType
+from urllib.parse import parse_qs, urlsplit
+
+from build_tools import assertion_pages, issuing, keygen
+from build_tools.model import Revocation, Site
+from tests.conftest import AwardedRepo
+
+MOMENT = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def _page(site: Site, award_id: str, moment: datetime = MOMENT) -> str:
+    return assertion_pages.render_page(site, site.awards[award_id], moment)
+
+
+def test_a_valid_award_says_so_first_and_hides_an_unconsented_holder(
+    awarded_repo: AwardedRepo,
+) -> None:
+    site = awarded_repo.site()
+    html = _page(site, awarded_repo.ids["bob"])
+    body = html[html.index("<main") :]
+    assert body.index("Badge authentique et valide") < body.index("Utiliser un téléphone portable")
+    assert 'data-status="valid"' in html
+    assert "identité masquée" in html
+    assert "bob@" not in html
+    assert (
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self';"
+        in html
+    )
+
+
+def test_a_consented_display_name_is_shown(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    html = _page(site, awarded_repo.ids["awa"])
+    assert "<dt>Titulaire</dt><dd>Awa</dd>" in html
+
+
+def test_revoked_and_expired_statuses(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    award_id = awarded_repo.ids["bob"]
+    revoked = dataclasses.replace(
+        site,
+        revocations=MappingProxyType(
+            {award_id: Revocation(award_id, "Attribué par erreur", "2026-02-01T00:00:00Z")}
+        ),
+    )
+    html = _page(revoked, award_id)
+    assert (
+        "Badge révoqué" in html
+        and "Attribué par erreur" in html
+        and 'data-status="revoked"' in html
+    )
+    # The telephone badge is valid 24 months: two years and a half later it has expired.
+    later = datetime(2028, 7, 1, tzinfo=UTC)
+    assert assertion_pages.status_of(site, site.awards[award_id], later) == {
+        "kind": "expired",
+        "date": "2028-01-10",
+        "reason": "",
+    }
+    assert "Badge expiré" in _page(site, award_id, later)
+
+
+def test_an_award_signed_by_a_key_since_compromised_must_be_issued_again(
+    awarded_repo: AwardedRepo,
+) -> None:
+    keygen.mark_compromised(
+        awarded_repo.root,
+        "atelier-test",
+        awarded_repo.keys.ed25519_id,
+        datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    site = awarded_repo.site()
+    award = site.awards[awarded_repo.ids["bob"]]
+    assert assertion_pages.signing_keys(award) == {
+        awarded_repo.keys.ed25519_id,
+        awarded_repo.keys.rsa_id,
+    }
+    assert assertion_pages.status_of(site, award, MOMENT)["kind"] == "compromised"
+    assert "Badge à délivrer de nouveau" in _page(site, award.id)
+
+
+def test_links_are_relative_so_the_page_works_from_any_origin(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    award_id = awarded_repo.ids["bob"]
+    html = _page(site, award_id)
+    data = json.loads(
+        re.search(
+            r'<script type="application/json" id="bdg-data">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    assert data["jwt"] == f"{award_id}.vc.jwt"
+    assert data["jwk"] == f"../issuers/atelier-test/keys/{awarded_repo.keys.rsa_id}.jwk.json"
+    assert data["status"] == "../issuers/atelier-test/status.json"
+    assert (
+        'src="../badges/telephone/image.png"' in html
+        and 'href="../assets/badgeons/verify.css"' in html
+    )
+    assert f'href="{award_id}.png" download' in html
+
+
+def test_an_svg_badge_offers_no_png(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    html = _page(site, awarded_repo.ids["chloe"])
+    assert '.png" download' not in html and '.svg" download' in html
+
+
+def test_linkedin_link_and_qr_code(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    award = site.awards[awarded_repo.ids["bob"]]
+    url = assertion_pages.linkedin_url(site, award, "https://badges.example.org/test/a/x.html")
+    query = parse_qs(urlsplit(url).query)
+    assert urlsplit(url).netloc == "www.linkedin.com"
+    assert query["name"] == ["Utiliser un téléphone portable"] and query["certId"] == [award.id]
+    assert query["issueYear"] == ["2026"] and query["expirationYear"] == ["2028"]
+    assert str(assertion_pages.qr_svg("https://badges.example.org/a/x.html")).startswith("<svg")
+
+
+def test_text_that_could_close_the_data_block_is_escaped(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    award = site.awards[awarded_repo.ids["bob"]]
+    credential = json.loads(json.dumps(award.credential))
+    credential["credentialSubject"]["achievement"]["name"] = "</script><script>alert(1)</script>"
+    tricky = dataclasses.replace(award, credential=credential)
+    html = assertion_pages.render_page(site, tricky, MOMENT)
+    assert "</script><script>alert(1)" not in html
+
+
+def test_files_include_the_shared_assets_and_one_page_per_award(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    files = assertion_pages.files(site, MOMENT)
+    assert {"assets/badgeons/verify.css", "assets/badgeons/verify.js"} <= set(files)
+    assert sorted(p for p in files if p.startswith("a/")) == sorted(
+        f"a/{i}.html" for i in awarded_repo.ids.values()
+    )
+    assert assertion_pages.build_moment("0") == datetime(1970, 1, 1, tzinfo=UTC)
+    assert issuing is not None
