@@ -158,6 +158,7 @@ def page_context(site: Site, award: Award, moment: datetime) -> dict[str, Any]:
         "home": "../index.html",
         "verify_page": "../verifier.html",
         "assets": "../" + ASSET_FOLDER,
+        "icon": "../assets/images/logo.svg",
         "site_title": site.settings.title.fr,
     }
 

@@ -31,8 +31,13 @@
     const icon = status.querySelector(".bdg-status__icon");
     icon.textContent = { valid: "✓", revoked: "✗", expired: "!", invalid: "✗" }[kind];
     status.querySelector("h1").textContent = title;
+    // What the build wrote under the heading no longer holds once the badge fails the check.
+    const built = status.querySelector(".bdg-status__detail");
+    if (built) built.hidden = kind === "invalid";
     live.textContent = detail;
   }
+
+  class Mismatch extends Error {}
 
   async function checkSignature() {
     if (!window.crypto || !window.crypto.subtle) {
@@ -40,13 +45,17 @@
       return;
     }
     const started = performance.now();
+    live.hidden = false;
+    // The three documents are independent: fetch them at once.
+    const listText = fetchText(data.status).catch((error) => error);
     try {
-      const token = (await fetchText(data.jwt)).trim();
+      const [tokenText, jwkText] = await Promise.all([fetchText(data.jwt), fetchText(data.jwk)]);
+      const token = tokenText.trim();
       const parts = token.split(".");
       if (parts.length !== 3) throw new Error("jeton mal formé");
       const header = decodeJson(parts[0]);
       if (header.alg !== "RS256") throw new Error("algorithme refusé : " + header.alg);
-      const jwk = JSON.parse(await fetchText(data.jwk));
+      const jwk = JSON.parse(jwkText);
       const key = await crypto.subtle.importKey(
         "jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true },
         { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
@@ -62,13 +71,16 @@
         && credential.validFrom === data.validFrom
         && (credential.validUntil || null) === (data.validUntil || null)
         && identifier.identityHash === data.identityHash && identifier.salt === data.salt;
-      if (!same) throw new Error("la page ne correspond pas au badge signé");
+      if (!same) throw new Mismatch("la page ne correspond pas au badge signé");
       let revoked = null;
+      let unreadable = "";
+      const listed = await listText;
       try {
-        const list = JSON.parse(await fetchText(data.status));
+        if (listed instanceof Error) throw listed;
+        const list = JSON.parse(listed);
         revoked = (list.revokedCredentials || []).find((r) => r.id === data.credentialId && r.revoked !== false) || null;
       } catch (error) {
-        live.textContent = "Liste de révocation illisible : " + error.message;
+        unreadable = " (liste de révocation illisible : " + error.message + ")";
       }
       const elapsed = Math.round(performance.now() - started);
       const checked = "Revérifié à l'instant dans votre navigateur (" + elapsed + " ms) : signature de l'émetteur valide";
@@ -77,10 +89,11 @@
       } else if (data.validUntil && new Date(data.validUntil) <= new Date()) {
         setVerdict("expired", "Badge expiré", checked + ", mais le badge a expiré le " + data.validUntil.slice(0, 10) + ".");
       } else {
-        setVerdict("valid", "Badge authentique et valide", checked + ", badge non révoqué" + (data.validUntil ? " et valable jusqu'au " + data.validUntil.slice(0, 10) : "") + ".");
+        setVerdict("valid", "Badge authentique et valide", checked + (unreadable || ", badge non révoqué") + (data.validUntil ? " et valable jusqu'au " + data.validUntil.slice(0, 10) : "") + ".");
       }
     } catch (error) {
-      setVerdict("invalid", "Signature invalide", "Ce badge n'a pas pu être vérifié : " + error.message + ". Ne vous y fiez pas.");
+      const title = error instanceof Mismatch ? "Page falsifiée" : "Signature invalide";
+      setVerdict("invalid", title, "Ce badge n'a pas pu être vérifié : " + error.message + ". Ne vous y fiez pas.");
     }
   }
 

@@ -26,7 +26,9 @@ def test_a_valid_award_says_so_first_and_hides_an_unconsented_holder(
     site = awarded_repo.site()
     html = _page(site, awarded_repo.ids["bob"])
     body = html[html.index("<main") :]
-    assert body.index("Badge authentique et valide") < body.index("Utiliser un téléphone portable")
+    assert body.index('<h1 id="statut">Badge authentique</h1>') < body.index(
+        "Utiliser un téléphone portable"
+    )
     assert 'data-status="valid"' in html
     assert "identité masquée" in html
     assert "bob@" not in html
