@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +94,37 @@ class _Unreadable(Exception):
     pass
 
 
+_EXPLANATIONS: tuple[tuple[type[Exception], str], ...] = (
+    (
+        signing.SignatureInvalid,
+        "la signature ne correspond pas au contenu : badge modifié ou signé par une autre clé",
+    ),
+    (signing.UnsupportedAlgorithm, "algorithme de signature refusé"),
+    (
+        signing.UnknownContextError,
+        "contexte JSON-LD inconnu : le badge ne peut pas être lu hors ligne",
+    ),
+    (
+        signing.UndefinedTermError,
+        "le badge emploie des termes qu'aucun de ses contextes ne définit",
+    ),
+    (signing.ClaimMismatch, "le jeton ne correspond pas au badge qu'il contient"),
+    (signing.WrongProofPurpose, "la preuve n'est pas faite pour attester un badge"),
+    (signing.MalformedProof, "preuve de signature mal formée"),
+    (signing.InvalidDocument, "document illisible pour la vérification"),
+)
+
+
+def explain(error: Exception) -> str:
+    """A French sentence for a verification failure, with the technical detail after it."""
+    if isinstance(error, signing.KeyResolutionError | keys.KeyStoreError):
+        return str(error)
+    for kind, sentence in _EXPLANATIONS:
+        if isinstance(error, kind):
+            return f"{sentence} ({error})"
+    return str(error)
+
+
 def _read_target(target: str, fetcher: Fetcher) -> bytes:
     if target.startswith(("https://", "http://")):
         return fetcher.get(target)
@@ -140,6 +172,10 @@ def _unwrap(data: bytes, fetcher: Fetcher) -> tuple[str, Any]:
             raise _Unreadable(f"JSON invalide : {exc.msg} (ligne {exc.lineno})") from None
     if text.count(".") == 2:
         return "jws", text
+    if text.count(".") in (1, 3, 4) and re.fullmatch(r"[A-Za-z0-9_\-.=]+", text):
+        raise _Unreadable(
+            "JWS tronqué ou mal formé : un JWS compact a trois parties séparées par des points"
+        )
     raise _Unreadable("ni JSON, ni JWS, ni image PNG ou SVG")
 
 
@@ -267,7 +303,7 @@ def _ob3_data_integrity(
             f"preuve vérifiée avec la clé {credential['proof'].get('verificationMethod')}",
         )
     except (signing.VerificationError, keys.KeyStoreError) as exc:
-        report.add("signature", "failed", str(exc))
+        report.add("signature", "failed", explain(exc))
     _ob3_status(report, credential, fetcher, recipient, moment)
 
 
@@ -314,7 +350,7 @@ def _ob3_jwt(
         )
         report.add("signature", "ok", "signature RS256 vérifiée avec la clé publiée par l'émetteur")
     except (signing.VerificationError, keys.KeyStoreError) as exc:
-        report.add("signature", "failed", str(exc))
+        report.add("signature", "failed", explain(exc))
     _ob3_status(report, credential, fetcher, recipient, moment)
 
 
@@ -529,7 +565,7 @@ def _ob2_signed(
         signing.verify_jws(token, lambda _header: public)
         report.add("signature", "ok", f"signature RS256 vérifiée avec la clé {creator}")
     except (signing.VerificationError, keys.KeyStoreError, FetchError) as exc:
-        report.add("signature", "failed", str(exc))
+        report.add("signature", "failed", explain(exc))
     try:
         listing = (
             _fetch_linked(issuer.get("revocationList"), fetcher)

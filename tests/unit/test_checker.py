@@ -148,7 +148,8 @@ def test_a_tampered_credential(built: Built, tmp_path: Path) -> None:
     report = _verify(built.site, _write(tmp_path, "faux.json", json.dumps(credential)))
     assert report.verdict == "SIGNATURE INVALIDE"
     assert _failures(report)[0].startswith(
-        "signature : the eddsa-rdfc-2022 signature does not verify"
+        "signature : la signature ne correspond pas au contenu : badge modifié ou signé par une "
+        "autre clé (the eddsa-rdfc-2022 signature does not verify"
     )
 
 
@@ -173,7 +174,9 @@ def test_tampered_and_truncated_tokens(built: Built, tmp_path: Path, suffix: str
     assert _failures(truncated)[0].startswith("lecture : JWS tronqué ou mal formé (")
     no_signature = _verify(built.site, _write(tmp_path, "c.txt", f"{head}.{body}"))
     assert no_signature.verdict == "INVALIDE"
-    assert _failures(no_signature) == ["lecture : ni JSON, ni JWS, ni image PNG ou SVG"]
+    assert _failures(no_signature) == [
+        "lecture : JWS tronqué ou mal formé : un JWS compact a trois parties séparées par des points"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -225,8 +228,8 @@ def test_an_unknown_context(built: Built, tmp_path: Path) -> None:
     report = _verify(built.site, _write(tmp_path, "faux.json", json.dumps(credential)))
     assert report.verdict == "SIGNATURE INVALIDE"
     assert _failures(report) == [
-        "signature : unknown JSON-LD document, refused offline: "
-        "https://example.org/contexts/badges.json"
+        "signature : contexte JSON-LD inconnu : le badge ne peut pas être lu hors ligne "
+        "(unknown JSON-LD document, refused offline: https://example.org/contexts/badges.json)"
     ]
 
 
