@@ -35,9 +35,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-## npm packages of the external verifiers and the browser test tools (lock file pinned).
+## npm packages of the external verifiers, the browser test tools and the verifier page's
+## bundle (lock files pinned; the bundle itself is committed, so serving needs no Node).
 node:
-	@if [ -f conformance/package.json ]; then cd conformance && npm ci --silent --no-audit --no-fund; fi
+	cd conformance && npm ci --silent --no-audit --no-fund
+	cd browser && npm ci --silent --no-audit --no-fund --ignore-scripts
 
 ## The 1EdTech Open Badges 2.0 validator, in its own virtual environment (pinned, idempotent).
 ob2:
