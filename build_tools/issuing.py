@@ -20,7 +20,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from build_tools import awards, keys, ob2, ob3, signing
+from build_tools import awards, keys, ob2, ob3, signing, writer
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.identity import hash_identity, new_assertion_id, new_salt, normalise_email
 from build_tools.jsonld_loader import OfflineDocumentLoader
@@ -311,14 +311,7 @@ def append_yaml_items(path: Path, header: str, items: list[dict[str, Any]]) -> N
     for item in items:
         entry = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in item.items()]
         text += "- " + "\n  ".join(entry) + "\n"
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    writer.write_text_atomically(path, text)
 
 
 def _content(line: str) -> str:

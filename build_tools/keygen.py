@@ -9,9 +9,7 @@ ones: assertions signed by an older key stay valid.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from build_tools import keys
+from build_tools.writer import write_text_atomically
 from build_tools.yamlsource import load_yaml, load_yaml_text
 
 _TOP_LEVEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\s*:")
@@ -99,17 +98,6 @@ def _checked(text: str, issuer: str, holds: Callable[[list[Any]], bool], action:
     return text
 
 
-def _rewrite(path: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def generate(
     root: Path,
     issuer: str,
@@ -154,7 +142,7 @@ def generate(
         text = insert_key_entries(profile.read_text(encoding="utf-8"), entries)
         old = [k.get("id") for k in source.data.get("keys") or [] if isinstance(k, dict)]
         expected = [*old, ed_id, rsa_id]
-        _rewrite(
+        write_text_atomically(
             profile,
             _checked(
                 text,
@@ -195,4 +183,4 @@ def mark_compromised(root: Path, issuer: str, key_id: str, since: datetime) -> N
         lambda found: len(found) == len(entries) and found[index].get("compromised") == stamp,
         "de marquer la clé compromise dans",
     )
-    _rewrite(profile, text)
+    write_text_atomically(profile, text)

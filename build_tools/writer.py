@@ -34,6 +34,18 @@ def write_files(site_dir: Path, files: Mapping[str, bytes | str]) -> None:
         target.write_bytes(data)
 
 
+def write_text_atomically(path: Path, text: str) -> None:
+    """Replace a file's text all at once: readers see the old file or the new, never half."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 @contextmanager
 def staged_directory(final: Path) -> Iterator[Path]:
     """Yield a fresh folder beside ``final``; on success it replaces ``final`` atomically.
