@@ -3,12 +3,22 @@
 The build refuses to publish an award whose proof, JWT or JWS does not verify against the keys
 its issuer publishes, or whose three signed forms disagree: each problem is a diagnostic naming
 the record file. Keys come from the issuer profiles in the repository, never from the network.
+
+Canonicalising JSON-LD (RDFC-1.0) costs far more than the signatures themselves, so
+:func:`verify_all` shares one JSON-LD document loader, whose cache keeps the processed
+contexts, and each issuer's parsed public keys across awards, and spreads large sites over the
+machine's cores. Every award is still checked in full: three signatures, keys, dates and the
+agreement of its three forms.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from build_tools import keys, ob2, signing
 from build_tools.diagnostics import Diagnostic
+from build_tools.jsonld_loader import OfflineDocumentLoader
 from build_tools.model import Award, Issuer, PublicKey, Site
 from build_tools.urls import Urls
 
@@ -27,6 +38,9 @@ class _Keys:
         self.urls = Urls(site.settings.site_url)
         self.issuer = issuer
         self.by_id = {k.id: k for k in issuer.keys}
+        # Parsed public keys by key id: parsing is cached, the checks of `_key` are not.
+        self._ed25519: dict[str, ed25519.Ed25519PublicKey] = {}
+        self._rsa: dict[str, rsa.RSAPublicKey] = {}
 
     def _key(self, key_id: str, key_type: str, signed_at: datetime | None) -> PublicKey:
         key = self.by_id.get(key_id)
@@ -52,7 +66,9 @@ class _Keys:
             )
         key = self._key(method[len(prefix) :], "Ed25519", signed_at)
         assert key.public_key_multibase is not None
-        return keys.ed25519_public_key_from_multibase(key.public_key_multibase)
+        if key.id not in self._ed25519:
+            self._ed25519[key.id] = keys.ed25519_public_key_from_multibase(key.public_key_multibase)
+        return self._ed25519[key.id]
 
     def rsa(
         self, url: str, suffixes: tuple[str, ...], signed_at: datetime | None
@@ -63,7 +79,9 @@ class _Keys:
             if name.endswith(suffix):
                 key = self._key(name[: -len(suffix)], "RSA", signed_at)
                 assert key.public_key_jwk is not None
-                return keys.rsa_public_key_from_jwk(key.public_key_jwk)
+                if key.id not in self._rsa:
+                    self._rsa[key.id] = keys.rsa_public_key_from_jwk(key.public_key_jwk)
+                return self._rsa[key.id]
         raise signing.KeyResolutionError(f"clé « {url} » étrangère à {self.issuer.slug}")
 
 
@@ -74,17 +92,26 @@ def _parse(value: object) -> datetime | None:
         return None
 
 
-def verify_award(site: Site, award: Award) -> list[Diagnostic]:
-    """Every problem of one award's signatures; an empty list means all three forms hold."""
+def verify_award(
+    site: Site, award: Award, *, loader: OfflineDocumentLoader | None = None
+) -> list[Diagnostic]:
+    """Every problem of one award's signatures; an empty list means all three forms hold.
+
+    Pass one ``loader`` to check many awards: it keeps the JSON-LD contexts it has processed.
+    """
+    return _verify(site, award, _Keys(site, site.issuers[award.issuer]), loader)
+
+
+def _verify(
+    site: Site, award: Award, resolver: _Keys, loader: OfflineDocumentLoader | None
+) -> list[Diagnostic]:
     where = award.source
-    issuer = site.issuers[award.issuer]
-    resolver = _Keys(site, issuer)
     problems: list[Diagnostic] = []
     proof = award.credential.get("proof")
     created = _parse(proof.get("created")) if isinstance(proof, Mapping) else None
     try:
         unsigned = signing.verify_eddsa_rdfc_2022_proof(
-            award.credential, lambda m: resolver.ed25519(m, created)
+            award.credential, lambda m: resolver.ed25519(m, created), loader=loader
         )
     except signing.VerificationError as exc:
         problems.append(where.error("ob3.proof", f"signature Data Integrity refusée : {exc}"))
@@ -150,9 +177,67 @@ def _canonical(document: Mapping[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, ensure_ascii=False)
 
 
-def verify_all(site: Site) -> list[Diagnostic]:
-    """Diagnostics of every award whose signatures do not hold."""
+# Below this many awards, starting processes costs more than it saves.
+PARALLEL_MIN_AWARDS = 200
+# The site that forked workers inherit while `verify_all` runs in parallel.
+_FORKED_SITE: Site | None = None
+
+
+def _verify_many(site: Site, awards: Sequence[Award]) -> list[Diagnostic]:
+    """Check awards in order, sharing one loader and each issuer's parsed keys."""
+    loader = OfflineDocumentLoader()
+    resolvers: dict[str, _Keys] = {}
     problems: list[Diagnostic] = []
-    for award in site.awards.values():
-        problems += verify_award(site, award)
+    for award in awards:
+        resolver = resolvers.get(award.issuer)
+        if resolver is None:
+            resolver = resolvers[award.issuer] = _Keys(site, site.issuers[award.issuer])
+        problems += _verify(site, award, resolver, loader)
     return problems
+
+
+def _verify_ids(ids: Sequence[str]) -> list[Diagnostic]:
+    """Worker side of :func:`verify_all`: check the awards of the inherited site."""
+    assert _FORKED_SITE is not None
+    return _verify_many(_FORKED_SITE, [_FORKED_SITE.awards[i] for i in ids])
+
+
+def default_workers(count: int) -> int:
+    """How many processes :func:`verify_all` uses for ``count`` awards.
+
+    Workers are forked so that they inherit the site instead of receiving a copy. That is done
+    only on Linux, for large sites, and when no other thread runs (a thread holding a lock
+    while the process forks could leave a worker stuck on it); otherwise one process checks all.
+    """
+    if count < PARALLEL_MIN_AWARDS or not sys.platform.startswith("linux"):
+        return 1
+    if threading.active_count() > 1:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), 8))
+
+
+def verify_all(site: Site, *, workers: int | None = None) -> list[Diagnostic]:
+    """Diagnostics of every award whose signatures do not hold, in the order of the awards.
+
+    ``workers`` is the number of processes (by default :func:`default_workers`); each checks a
+    share of the awards in full and the diagnostics are gathered in order.
+    """
+    global _FORKED_SITE
+    awards = list(site.awards.values())
+    count = default_workers(len(awards)) if workers is None else max(1, workers)
+    if count == 1 or len(awards) < 2:
+        return _verify_many(site, awards)
+    ids = [a.id for a in awards]
+    # A few chunks per worker balance the load; `map` keeps their order.
+    size = -(-len(ids) // (count * 4))
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    _FORKED_SITE = site
+    try:
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            results = pool.map(_verify_ids, chunks)
+    except OSError:
+        # No process could be started (limits of the machine): check everything here.
+        return _verify_many(site, awards)
+    finally:
+        _FORKED_SITE = None
+    return [problem for part in results for problem in part]
