@@ -263,6 +263,7 @@ def write_awards(
             descriptor, temporary = tempfile.mkstemp(prefix=".award-", dir=folder)
             # Staged before writing, so that a failed write is cleaned up too.
             staged.append((temporary, awards.record_path(root, issuer, award.assertion_id)))
+            os.fchmod(descriptor, writer.shared_file_mode())
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(award.record)
     except BaseException:

@@ -34,10 +34,22 @@ def write_files(site_dir: Path, files: Mapping[str, bytes | str]) -> None:
         target.write_bytes(data)
 
 
+def shared_file_mode() -> int:
+    """The mode an ordinary new file gets here (0644 under the usual umask of 022).
+
+    ``tempfile.mkstemp`` creates files readable by their owner only, which suits secrets but
+    not profiles and records that the whole team reads.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_text_atomically(path: Path, text: str) -> None:
     """Replace a file's text all at once: readers see the old file or the new, never half."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(descriptor, shared_file_mode())
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(temporary, path)

@@ -135,3 +135,26 @@ def test_a_broken_record_is_reported_by_the_pipeline(awarded_repo: AwardedRepo) 
     assert [(d.path, d.field) for d in report.errors] == [
         (f"issuers/atelier-test/assertions/{awarded_repo.ids['bob']}.json", "ob2_jws")
     ]
+
+
+def test_two_processes_report_exactly_what_one_does(awarded_repo: AwardedRepo) -> None:
+    import dataclasses
+    from types import MappingProxyType
+
+    site = awarded_repo.site()
+    # Many copies of the three awards (same records, new ids), two of them tampered.
+    awards = {}
+    for index in range(240):
+        for award in site.awards.values():
+            key = f"{award.id[:-3]}{index:03d}"
+            copy = dataclasses.replace(award, id=key)
+            if index in (7, 150) and award.badge == "telephone":
+                credential = json.loads(json.dumps(award.credential))
+                credential["validFrom"] = "2026-01-11T09:00:00Z"
+                copy = dataclasses.replace(copy, credential=credential)
+            awards[key] = copy
+    big = dataclasses.replace(site, awards=MappingProxyType(awards))
+    one = verification.verify_all(big, workers=1)
+    two = verification.verify_all(big, workers=2)
+    assert one == two
+    assert len([d for d in one if d.field == "ob3.proof"]) == 4

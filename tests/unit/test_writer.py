@@ -33,3 +33,17 @@ def test_staged_directory_replaces_the_site_only_on_success(tmp_path: Path) -> N
         (staging / "index.html").write_text("v2")
     assert (site / "index.html").read_text() == "v2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_atomic_writes_leave_ordinary_file_modes(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from build_tools.writer import shared_file_mode, write_text_atomically
+
+    target = tmp_path / "profile.yaml"
+    write_text_atomically(target, "name: x\n")
+    assert target.read_text() == "name: x\n"
+    assert stat.S_IMODE(os.stat(target).st_mode) == shared_file_mode()
+    assert shared_file_mode() & 0o044  # Readable by the team, unlike mkstemp's 0600.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["profile.yaml"]
