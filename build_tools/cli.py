@@ -445,3 +445,9 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> Path:
         ) from None
     click.echo(f"Site construit dans {output}")
     return output
+
+
+# Holders' consents to appear on the map of the territoire apprenant (build_tools/consent_cli.py).
+from build_tools.consent_cli import consent as _consent  # noqa: E402
+
+main.add_command(_consent)

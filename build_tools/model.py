@@ -172,6 +172,27 @@ class Revocation:
 
 
 @dataclass(frozen=True)
+class Consent:
+    """A holder's consent to appear on the map of the territoire apprenant, as the build keeps it.
+
+    Only consents in force are kept, with only the assertions that may still be shown; see
+    :mod:`build_tools.consents`.
+    """
+
+    id: str
+    issuer: str
+    assertions: tuple[str, ...]
+    #: INSEE code of the commune, resolved through the gazetteer.
+    insee: str
+    display_name: str | None
+    given: str
+    until: str
+    #: Whether recruiters may ask the issuer to pass on a message (never the holder's address).
+    contact: bool
+    source: Position = field(compare=False, repr=False, default=Position(""))
+
+
+@dataclass(frozen=True)
 class Settings:
     site_url: str
     title: Text
@@ -193,6 +214,8 @@ class Site:
     )
     #: Display names that holders agreed to show, by assertion id.
     display_names: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: Consents in force to appear on the map of the territoire apprenant.
+    consents: tuple[Consent, ...] = ()
 
     def members(self, network: str) -> tuple[str, ...]:
         """Slugs of the organisations that belong to a network, in name order."""

@@ -10,7 +10,7 @@ import dataclasses
 from pathlib import Path
 from types import MappingProxyType
 
-from build_tools import awards, discover, verification
+from build_tools import awards, consents, discover, verification
 from build_tools.diagnostics import Report
 from build_tools.link import link
 from build_tools.model import Site
@@ -43,16 +43,19 @@ def load_site(root: Path, *, check_signatures: bool = True) -> tuple[Site | None
 
 
 def _with_awards(site: Site, report: Report) -> Site:
-    """Add the awarded badges, their revocations and consented display names to the model."""
+    """Add the awarded badges, their revocations, consented display names and map consents."""
     found, problems = awards.load_awards(site)
     report.extend(problems)
     revocations, problems = awards.load_revocations(site, found)
     report.extend(problems)
     names, problems = awards.load_display_names(site, found)
     report.extend(problems)
-    return dataclasses.replace(
+    site = dataclasses.replace(
         site,
         awards=MappingProxyType(found),
         revocations=MappingProxyType(revocations),
         display_names=MappingProxyType(names),
     )
+    shown, problems = consents.load_consents(site)
+    report.extend(problems)
+    return dataclasses.replace(site, consents=shown)

@@ -25,7 +25,7 @@ from jsonschema.exceptions import ValidationError
 from build_tools.diagnostics import Diagnostic
 from build_tools.yamlsource import DocPath, Source, format_field
 
-SCHEMA_KINDS = ("settings", "issuer", "badge", "revocations", "holders")
+SCHEMA_KINDS = ("settings", "issuer", "badge", "revocations", "holders", "consents")
 
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"

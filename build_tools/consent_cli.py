@@ -1,0 +1,172 @@
+"""``badgeons consent add|withdraw|list``: holders' consents to appear on the map.
+
+Like the rest of the command line, these commands only parse their arguments and call the core
+(:mod:`build_tools.consent_records`); what they print is for trainers, in French.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from build_tools import consents
+from build_tools.consent_records import ConsentError, NewConsent, add, recorded, withdraw
+from build_tools.diagnostics import format_text
+from build_tools.gazetteer import load as load_gazetteer
+from build_tools.model import Site
+from build_tools.pipeline import load_site
+
+ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Dossier du dépôt Badgeons.",
+)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"date invalide « {value} » : écrivez AAAA-MM-JJ (ex. 2026-11-23)", param_hint=option
+        ) from None
+
+
+def _site_or_fail(root: Path) -> Site:
+    site, report = load_site(root)
+    if site is None:
+        click.echo(format_text(report.sorted()), err=True)
+        raise click.ClickException(
+            "le dépôt contient des erreurs : corrigez-les d'abord (badgeons validate)"
+        )
+    return site
+
+
+@click.group()
+def consent() -> None:
+    """Accords des personnes pour figurer sur la carte du territoire apprenant."""
+
+
+@consent.command("add")
+@click.argument("assertions", nargs=-1, required=True)
+@click.option("--insee", help="Code INSEE de la commune (ex. 36046).")
+@click.option("--commune", "commune_name", help="Nom de la commune (avec --postcode).")
+@click.option("--postcode", help="Code postal de la commune (avec --commune).")
+@click.option("--name", "display_name", help="Prénom ou pseudonyme choisi par la personne.")
+@click.option("--given", help="Date de l'accord (AAAA-MM-JJ ; par défaut : aujourd'hui).")
+@click.option(
+    "--until",
+    help=f"Dernier jour sur la carte (par défaut : {consents.DEFAULT_MONTHS} mois après l'accord).",
+)
+@click.option(
+    "--no-contact",
+    is_flag=True,
+    help="Ne pas proposer aux recruteurs d'écrire à l'organisme à propos de ce badge.",
+)
+@click.option(
+    "--id", "consent_id", help="Identifiant du consentement (par défaut : tiré au hasard)."
+)
+@ROOT_OPTION
+def consent_add(
+    assertions: tuple[str, ...],
+    insee: str | None,
+    commune_name: str | None,
+    postcode: str | None,
+    display_name: str | None,
+    given: str | None,
+    until: str | None,
+    no_contact: bool,
+    consent_id: str | None,
+    root: Path,
+) -> None:
+    """Enregistrer l'accord d'une personne pour montrer ses badges ASSERTIONS sur la carte.
+
+    La personne apparaît au centre de sa commune (jamais à son adresse), avec les badges
+    choisis ; les recruteurs la joignent par l'organisme, en citant la référence du badge.
+    """
+    if not insee and not (commune_name and postcode):
+        raise click.UsageError("indiquez la commune : --insee CODE, ou --commune NOM --postcode CP")
+    commune = {"insee": insee} if insee else {}
+    if commune_name:
+        commune["name"] = commune_name
+    if postcode:
+        commune["postcode"] = postcode
+    root = root.resolve()
+    site = _site_or_fail(root)
+    today = consents.today()
+    request = NewConsent(
+        assertions=assertions,
+        commune={k: v for k, v in commune.items() if v},
+        given=_day(given, "--given") or today,
+        until=_day(until, "--until"),
+        display_name=display_name,
+        contact=not no_contact,
+        id=consent_id,
+    )
+    try:
+        path, item, place = add(site, request, today)
+    except ConsentError as exc:
+        if exc.problems:
+            click.echo(format_text(exc.problems), err=True)
+        raise click.ClickException(str(exc)) from None
+    shown = f", nom affiché : {display_name}" if display_name else ""
+    click.echo(
+        f"Consentement « {item['id']} » enregistré ({path.relative_to(root).as_posix()}) : "
+        f"{len(assertions)} badge(s), commune {place.label}{shown}, jusqu'au {item['until']}."
+    )
+    click.echo(
+        f"Enregistrez-le dans git (git add {path.relative_to(root).as_posix()}), puis publiez le site."
+    )
+
+
+@consent.command("withdraw")
+@click.argument("key")
+@ROOT_OPTION
+def consent_withdraw(key: str, root: Path) -> None:
+    """Retirer un consentement (par son identifiant, ou par l'identifiant d'un de ses badges).
+
+    L'entrée est supprimée : à la prochaine publication, la personne disparaît de la carte et
+    des exports (GeoJSON, CSV).
+    """
+    root = root.resolve()
+    try:
+        removed = withdraw(root, key)
+    except ConsentError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Consentement « {removed.id} » retiré de {removed.path.relative_to(root).as_posix()}. "
+        "Enregistrez ce changement dans git et publiez le site : la personne disparaîtra de la "
+        "carte et des exports."
+    )
+
+
+@consent.command("list")
+@click.option("--issuer", help="Seulement les consentements de cet organisme.")
+@ROOT_OPTION
+def consent_list(issuer: str | None, root: Path) -> None:
+    """Lister les consentements enregistrés, avec leur état (actif, échu, à venir)."""
+    root = root.resolve()
+    today = consents.today()
+    entries = [r for r in recorded(root) if issuer is None or r.issuer == issuer]
+    if not entries:
+        click.echo("Aucun consentement enregistré.")
+        return
+    gazetteer = load_gazetteer()
+    for entry in entries:
+        commune = entry.item.get("commune") or {}
+        place = gazetteer.get(str(commune.get("insee", ""))) if commune.get("insee") else None
+        where = (
+            place.label if place else f"{commune.get('name', '?')} ({commune.get('postcode', '?')})"
+        )
+        name = entry.item.get("display_name") or "sans nom"
+        badges = ", ".join(entry.item.get("assertions") or [])
+        click.echo(
+            f"{entry.id}  {entry.issuer}  {where}  {name}  {entry.status(today)}  badges : {badges}"
+        )
+    click.echo(f"{len(entries)} consentement(s).", err=True)

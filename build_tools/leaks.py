@@ -1,0 +1,188 @@
+"""The last check of a build: nothing personal reaches the published site.
+
+Run over every file of the built site, before it replaces the previous one:
+
+- **email addresses**: the only ones allowed are the public addresses that the organisations
+  declare in their profiles (``email`` and ``requests.email``), plus the copyright notices of
+  the theme's own scripts (listed below, by address and file kind). Text files are read
+  whole; PNG images through their text chunks (where baked badges carry their assertion);
+  gzip files once uncompressed. An address is reported half-masked, since build logs may be
+  public.
+- **positions**: every coordinate of the map data (the page's JSON, the GeoJSON and CSV
+  exports) must be the exact published point of a commune of the gazetteer, and folium's
+  script may hold no number finer than that.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import struct
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from build_tools import territory
+from build_tools.diagnostics import Diagnostic, Position
+from build_tools.gazetteer import PRECISION, Gazetteer
+from build_tools.model import Site
+
+#: The local part starts where a run of its characters starts, and is taken whole: without
+#: both, long base64 runs (signatures, baked images) would take quadratic time to scan.
+EMAIL = re.compile(
+    rb"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+TEXT_SUFFIXES = frozenset(
+    {".html", ".js", ".css", ".json", ".jsonld", ".xml", ".txt", ".md", ".csv", ".geojson"}
+    | {".svg", ".jws", ".jwt", ".map", ".webmanifest"}
+)
+#: Addresses in the copyright notices of Material for MkDocs and of the search engine's
+#: Japanese segmenter (lunr-languages' TinySegmenter), which the theme copies to every site.
+THIRD_PARTY = {
+    "martin.donath@squidfunk.com": (".js", ".css", ".map"),
+    "taku@chasen.org": (".js",),
+}
+#: The search index joins a heading and the next text without a space ("Contactaccueil@...").
+SEARCH_INDEX = "search/search_index.json"
+_DATA = re.compile(r'<script type="application/json" id="bdg-terr-data">(.*?)</script>', re.S)
+_FINE_NUMBER = re.compile(rf"(?<![\w.])-?\d+\.\d{{{PRECISION + 1},}}(?![\w.])")
+
+
+def public_addresses(site: Site) -> frozenset[str]:
+    """The addresses the organisations publish themselves."""
+    found = set()
+    for issuer in site.issuers.values():
+        found |= {issuer.email.lower(), issuer.request_email.lower()}
+    return frozenset(found)
+
+
+def mask(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:2]}…@{domain}"
+
+
+def texts_of(path: Path) -> Iterator[bytes]:
+    """The parts of a file that can hold text."""
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        yield path.read_bytes()
+    elif suffix == ".png":
+        yield from png_texts(path.read_bytes())
+    elif suffix == ".gz":
+        yield gzip.decompress(path.read_bytes())
+
+
+def png_texts(data: bytes) -> Iterator[bytes]:
+    """The text chunks of a PNG (tEXt, zTXt, iTXt), decompressed."""
+    offset = 8
+    while offset + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kind = data[offset + 4 : offset + 8]
+        body = data[offset + 8 : offset + 8 + length]
+        offset += 12 + length
+        if kind == b"tEXt":
+            yield body
+        elif kind == b"zTXt":
+            yield zlib.decompress(body[body.index(b"\0") + 2 :])
+        elif kind == b"iTXt":
+            keyword_end = body.index(b"\0")
+            compressed = body[keyword_end + 1]
+            rest = body[keyword_end + 3 :]
+            text = rest.split(b"\0", 2)[-1]
+            yield zlib.decompress(text) if compressed else text
+
+
+def _allowed(address: str, shown: str, allowed: frozenset[str]) -> bool:
+    if address in allowed:
+        return True
+    suffixes = THIRD_PARTY.get(address)
+    if suffixes and shown.endswith(suffixes) and shown.startswith("assets/"):
+        return True
+    return shown == SEARCH_INDEX and any(address.endswith(a) for a in allowed)
+
+
+def email_leaks(site_dir: Path, allowed: frozenset[str]) -> list[Diagnostic]:
+    problems = []
+    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
+        shown = path.relative_to(site_dir).as_posix()
+        found: set[str] = set()
+        for text in texts_of(path):
+            found |= {m.decode("ascii").lower() for m in EMAIL.findall(text)}
+        for address in sorted(found):
+            if not _allowed(address, shown, allowed):
+                problems.append(
+                    Position(shown).error(
+                        "",
+                        f"adresse e-mail « {mask(address)} » dans le site publié : seules les "
+                        "adresses publiques des organismes (email, requests.email) peuvent y figurer",
+                    )
+                )
+    return problems
+
+
+def _points_of_page(html: str) -> Iterator[tuple[float, float]]:
+    match = _DATA.search(html)
+    if match is None:
+        return
+    data: dict[str, Any] = json.loads(match.group(1))
+    for commune in data.get("communes", []):
+        yield float(commune[3]), float(commune[4])
+
+
+def _points_of_geojson(text: str) -> Iterator[tuple[float, float]]:
+    for feature in json.loads(text).get("features", []):
+        lon, lat = feature["geometry"]["coordinates"]
+        yield float(lat), float(lon)
+
+
+def _points_of_csv(text: str) -> Iterator[tuple[float, float]]:
+    for row in csv.DictReader(io.StringIO(text)):
+        yield float(row["latitude"]), float(row["longitude"])
+
+
+def position_leaks(site_dir: Path, gazetteer: Gazetteer) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    readers = (
+        (territory.PAGE, _points_of_page),
+        (territory.GEOJSON, _points_of_geojson),
+        (territory.CSV, _points_of_csv),
+    )
+    for name, reader in readers:
+        path = site_dir / name
+        if path.is_file():
+            problems += _check_points(name, reader(path.read_text(encoding="utf-8")), gazetteer)
+    script = site_dir / "assets" / "territoire" / "carte.js"
+    if script.is_file():
+        for number in _FINE_NUMBER.findall(script.read_text(encoding="utf-8")):
+            problems.append(
+                Position("assets/territoire/carte.js").error(
+                    "",
+                    f"nombre {number} plus précis que les positions publiées ({PRECISION} décimales)",
+                )
+            )
+    return problems
+
+
+def _check_points(
+    shown: str, points: Iterable[tuple[float, float]], gazetteer: Gazetteer
+) -> list[Diagnostic]:
+    problems = []
+    for lat, lon in points:
+        if not gazetteer.is_published_point(lat, lon):
+            problems.append(
+                Position(shown).error(
+                    "",
+                    f"position {lat}, {lon} : ce n'est pas le point publié d'une commune du "
+                    "répertoire (jamais de position plus fine que la commune)",
+                )
+            )
+    return problems
+
+
+def check_site(site_dir: Path, site: Site, gazetteer: Gazetteer) -> list[Diagnostic]:
+    """Every email address and position that must not be published, as errors."""
+    return email_leaks(site_dir, public_addresses(site)) + position_leaks(site_dir, gazetteer)

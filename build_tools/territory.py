@@ -1,0 +1,291 @@
+"""The territoire apprenant: who agreed to be shown, with which badges, in which commune.
+
+From the consents in force (:mod:`build_tools.consents`), this module makes the data of the map
+page (``territoire.html``, drawn by :mod:`build_tools.territory_map`) and its open-data exports
+``territoire.geojson`` and ``territoire.csv``: one feature, or row, per commune and badge.
+
+What may leave the repository is decided here and only here:
+
+- a position is the gazetteer's point of the holder's commune, never finer, and holders of one
+  commune share it: the page groups them into one marker;
+- a holder is a consent: its optional display name and the badges it lists, each with the link
+  to its verification page; no email address of a person, ever;
+- the contact route is the issuing organisation's public request address, with the badge's
+  reference, unless the holder declined contact.
+
+The exports leave out display names: an open-data file is copied beyond the reach of a
+withdrawal, so it carries only what a recruiter needs to ask the organisation.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from build_tools import i18n
+from build_tools.gazetteer import Gazetteer, Place
+from build_tools.gazetteer import load as load_gazetteer
+from build_tools.model import BadgeClass, Consent, Site
+from build_tools.searchtext import fold
+from build_tools.urls import Urls
+
+PAGE_SOURCE = "territoire.md"
+PAGE = "territoire.html"
+GEOJSON = "territoire.geojson"
+CSV = "territoire.csv"
+LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+POSITIONS_CREDIT = (
+    "Positions des communes : GeoNames (CC BY 4.0) ; codes et noms : INSEE, La Poste, Etalab "
+    "(Licence Ouverte 2.0)"
+)
+CSV_COLUMNS = (
+    "insee",
+    "commune",
+    "departement",
+    "latitude",
+    "longitude",
+    "badge",
+    "badge_nom",
+    "niveau",
+    "type",
+    "referentiels",
+    "personnes",
+    "pages_de_verification",
+    "contact",
+    "licence",
+)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One badge shown on the map: the assertion, its badge class and the consent showing it."""
+
+    assertion: str
+    badge: BadgeClass
+    consent: Consent
+
+
+def shown_badges(site: Site) -> list[Shown]:
+    """Every badge shown, in a stable order (consents are kept in file order)."""
+    found = []
+    for consent in site.consents:
+        for assertion in consent.assertions:
+            award = site.awards[assertion]
+            found.append(Shown(assertion, site.badges[award.badge], consent))
+    return found
+
+
+def _place(gazetteer: Gazetteer, consent: Consent) -> Place:
+    place = gazetteer.get(consent.insee)
+    assert place is not None, f"consent {consent.id} names a commune outside the gazetteer"
+    return place
+
+
+def _level(badge: BadgeClass) -> tuple[int, str]:
+    return (badge.level.rank, badge.level.label.fr) if badge.level else (0, "")
+
+
+def map_data(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+    """The compact document the page's script reads: tables, then one row per holder.
+
+    ``holders`` rows are ``[commune, issuer, display name, contact (0/1), [badge, assertion,
+    badge, assertion...]]``, where commune, issuer and badge are indexes in their tables.
+    """
+    places = gazetteer or load_gazetteer()
+    shown = shown_badges(site)
+    badges = sorted({s.badge.slug: s.badge for s in shown}.values(), key=lambda b: fold(b.name.fr))
+    frameworks = sorted({a.framework for b in badges for a in b.alignments}, key=fold)
+    issuer_slugs = sorted({c.issuer for c in site.consents})
+    communes = sorted({c.insee for c in site.consents})
+    badge_index = {b.slug: i for i, b in enumerate(badges)}
+    commune_index = {insee: i for i, insee in enumerate(communes)}
+    issuer_index = {slug: i for i, slug in enumerate(issuer_slugs)}
+    holders = []
+    for consent in sorted(site.consents, key=lambda c: (c.insee, c.issuer, c.id)):
+        pairs: list[int | str] = []
+        for assertion in consent.assertions:
+            pairs += [badge_index[site.awards[assertion].badge], assertion]
+        holders.append(
+            [
+                commune_index[consent.insee],
+                issuer_index[consent.issuer],
+                consent.display_name or "",
+                int(consent.contact),
+                pairs,
+            ]
+        )
+    return {
+        "badges": [_badge_entry(b, frameworks) for b in badges],
+        "frameworks": frameworks,
+        "issuers": [_issuer_entry(site, s) for s in issuer_slugs],
+        "communes": [_commune_entry(places.get(i)) for i in communes],
+        "holders": holders,
+    }
+
+
+def _badge_entry(badge: BadgeClass, frameworks: list[str]) -> dict[str, Any]:
+    rank, label = _level(badge)
+    return {
+        "slug": badge.slug,
+        "name": badge.name.fr,
+        "level": rank,
+        "levelLabel": label,
+        "kind": badge.kind,
+        "kindLabel": i18n.kind_label(badge.kind, "fr"),
+        "frameworks": sorted({frameworks.index(a.framework) for a in badge.alignments}),
+    }
+
+
+def _issuer_entry(site: Site, slug: str) -> dict[str, Any]:
+    issuer = site.issuers[slug]
+    return {
+        "slug": slug,
+        "name": issuer.name.fr,
+        "email": issuer.request_email,
+        "url": issuer.request_url or "",
+        "networks": list(issuer.networks),
+    }
+
+
+def _commune_entry(place: Place | None) -> list[Any]:
+    assert place is not None
+    return [place.insee, place.name, place.departement, place.lat, place.lon]
+
+
+def filter_options(site: Site) -> dict[str, list[tuple[str, str]]]:
+    """The choices of each filter of the page: only values that some shown badge has."""
+    shown = shown_badges(site)
+    badges = {s.badge.slug: s.badge for s in shown}.values()
+    organisations = {s.consent.issuer for s in shown}
+    networks = {n for o in organisations for n in site.issuers[o].networks if n in site.issuers}
+
+    def by_name(slugs: set[str]) -> list[tuple[str, str]]:
+        named = [(s, site.issuers[s].name.fr) for s in slugs]
+        return sorted(named, key=lambda pair: fold(pair[1]))
+
+    levels = sorted({_level(b) for b in badges if b.level})
+    return {
+        "badge": sorted(((b.slug, b.name.fr) for b in badges), key=lambda p: fold(p[1])),
+        # One choice per rank, as in the catalogue (families may name their levels differently).
+        "level": [(str(rank), f"{rank} · {label}") for rank, label in dict(levels).items()],
+        "kind": sorted(
+            {(b.kind, i18n.kind_label(b.kind, "fr")) for b in badges}, key=lambda p: p[1]
+        ),
+        "framework": [
+            (f, f) for f in sorted({a.framework for b in badges for a in b.alignments}, key=fold)
+        ],
+        "network": by_name(networks),
+        "organisation": by_name(organisations),
+    }
+
+
+@dataclass
+class _Group:
+    """The holders of one badge in one commune, for the exports."""
+
+    place: Place
+    badge: BadgeClass
+    assertions: list[str]
+    contacts: dict[str, list[str]]
+
+
+def _groups(site: Site, gazetteer: Gazetteer) -> list[_Group]:
+    groups: dict[tuple[str, str], _Group] = {}
+    for item in shown_badges(site):
+        place = _place(gazetteer, item.consent)
+        key = (place.insee, item.badge.slug)
+        group = groups.setdefault(key, _Group(place, item.badge, [], defaultdict(list)))
+        group.assertions.append(item.assertion)
+        if item.consent.contact:
+            group.contacts[item.consent.issuer].append(item.assertion)
+    return [groups[k] for k in sorted(groups, key=lambda k: (fold(groups[k].place.name), k))]
+
+
+def _contact_text(site: Site, contacts: dict[str, list[str]]) -> str:
+    parts = []
+    for slug, references in sorted(contacts.items()):
+        issuer = site.issuers[slug]
+        parts.append(
+            f"{issuer.name.fr} : {issuer.request_email}, en citant la référence du badge "
+            + " ou ".join(references)
+        )
+    return " ; ".join(parts)
+
+
+def geojson(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection (RFC 7946): one point feature per commune and badge."""
+    places = gazetteer or load_gazetteer()
+    urls = Urls(site.settings.site_url)
+    features = []
+    for group in _groups(site, places):
+        rank, label = _level(group.badge)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [group.place.lon, group.place.lat]},
+                "properties": {
+                    "insee": group.place.insee,
+                    "commune": group.place.name,
+                    "departement": group.place.departement,
+                    "badge": group.badge.slug,
+                    "badge_nom": group.badge.name.fr,
+                    "niveau": f"{rank} · {label}" if rank else "",
+                    "type": i18n.kind_label(group.badge.kind, "fr"),
+                    "referentiels": sorted({a.framework for a in group.badge.alignments}),
+                    "personnes": len(group.assertions),
+                    "pages_de_verification": [
+                        urls.absolute(urls.assertion_page(a)) for a in group.assertions
+                    ],
+                    "contact": _contact_text(site, group.contacts),
+                },
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "name": "territoire-apprenant",
+        "licence": {"name": LICENCE, "url": LICENCE_URL},
+        "attribution": POSITIONS_CREDIT,
+        "source": urls.absolute(PAGE),
+        "features": features,
+    }
+
+
+def csv_text(site: Site, gazetteer: Gazetteer | None = None) -> str:
+    """The same content as the GeoJSON export, one row per commune and badge."""
+    places = gazetteer or load_gazetteer()
+    urls = Urls(site.settings.site_url)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for group in _groups(site, places):
+        rank, label = _level(group.badge)
+        writer.writerow(
+            [
+                group.place.insee,
+                group.place.name,
+                group.place.departement,
+                f"{group.place.lat:.3f}",
+                f"{group.place.lon:.3f}",
+                group.badge.slug,
+                group.badge.name.fr,
+                f"{rank} · {label}" if rank else "",
+                i18n.kind_label(group.badge.kind, "fr"),
+                " | ".join(sorted({a.framework for a in group.badge.alignments})),
+                len(group.assertions),
+                " ".join(urls.absolute(urls.assertion_page(a)) for a in group.assertions),
+                _contact_text(site, group.contacts),
+                f"{LICENCE} ; {POSITIONS_CREDIT}",
+            ]
+        )
+    return out.getvalue()
+
+
+def exports(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:
+    places = gazetteer or load_gazetteer()
+    document = json.dumps(geojson(site, places), ensure_ascii=False, separators=(",", ":")) + "\n"
+    return {GEOJSON: document.encode("utf-8"), CSV: csv_text(site, places).encode("utf-8")}

@@ -1,0 +1,211 @@
+"""The map page of the territoire apprenant, ``territoire.html``, made with folium.
+
+folium assembles the map: a Leaflet map, OpenStreetMap's tile layer, and a marker cluster fed
+by one data array through one callback (as ``folium.plugins.FastMarkerCluster`` does, which
+keeps 10,000 holders in a page of a few hundred kilobytes). Its script is written to
+``assets/territoire/carte.js`` with fixed element names, so two builds give the same bytes.
+folium's templates point at public CDNs; here every script and stylesheet is a file of this
+site (``build_tools/static/territoire/``, see its NOTICE.md), and ``map_script`` refuses to
+build if folium ever asks for another one. Only the map tiles come from elsewhere: the page's
+Content Security Policy allows images from exactly that one host.
+
+The page itself is a catalogue page (Material's look, navigation and search) made of the
+template ``territory/page.html``; the data sits in the page as JSON and ``territoire.js``
+filters it, draws the commune markers and popups, the list view and the count.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import Any
+
+import folium
+from folium.plugins import FastMarkerCluster
+from folium.template import Template
+
+from build_tools import csp, templating, territory
+from build_tools.catalogue import Page
+from build_tools.gazetteer import Gazetteer
+from build_tools.gazetteer import load as load_gazetteer
+from build_tools.model import Site
+
+ASSETS = "assets/territoire"
+TILE_ORIGIN = "https://tile.openstreetmap.org"
+TILES = TILE_ORIGIN + "/{z}/{x}/{y}.png"
+ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>'
+)
+#: Metropolitan France; the script then fits the view to the communes shown.
+CENTRE = (46.6, 2.4)
+SCRIPT = f"{ASSETS}/carte.js"
+#: Our own files, from ``build_tools/static/territoire/``.
+OWN_ASSETS = ("territoire.js", "territoire.css", "NOTICE.md")
+VENDOR = (
+    "leaflet.js",
+    "leaflet.css",
+    "leaflet.LICENSE.txt",
+    "leaflet.markercluster.js",
+    "MarkerCluster.css",
+    "MarkerCluster.Default.css",
+    "leaflet.markercluster.LICENSE.txt",
+    "images/layers.png",
+    "images/layers-2x.png",
+    "images/marker-icon.png",
+    "images/marker-icon-2x.png",
+    "images/marker-shadow.png",
+)
+#: In page order: stylesheets, then scripts (ours reads the data before folium's map runs).
+STYLESHEETS = (
+    f"{ASSETS}/vendor/leaflet.css",
+    f"{ASSETS}/vendor/MarkerCluster.css",
+    f"{ASSETS}/vendor/MarkerCluster.Default.css",
+    f"{ASSETS}/territoire.css",
+)
+SCRIPTS = (
+    f"{ASSETS}/vendor/leaflet.js",
+    f"{ASSETS}/vendor/leaflet.markercluster.js",
+    f"{ASSETS}/territoire.js",
+    SCRIPT,
+)
+
+
+class _Map(folium.Map):
+    """folium's map, with Leaflet from this site and nothing else (no jQuery, no Bootstrap)."""
+
+    default_js: list[tuple[str, str]] = [("leaflet", f"{ASSETS}/vendor/leaflet.js")]  # noqa: RUF012
+    default_css: list[tuple[str, str]] = [  # noqa: RUF012
+        ("leaflet_css", f"{ASSETS}/vendor/leaflet.css")
+    ]
+
+
+class _CommuneCluster(FastMarkerCluster):
+    """FastMarkerCluster whose data array is the page's, re-read whenever a filter changes."""
+
+    default_js: list[tuple[str, str]] = [  # noqa: RUF012
+        ("markerclusterjs", f"{ASSETS}/vendor/leaflet.markercluster.js")
+    ]
+    default_css: list[tuple[str, str]] = [  # noqa: RUF012
+        ("markerclustercss", f"{ASSETS}/vendor/MarkerCluster.css"),
+        ("markerclusterdefaultcss", f"{ASSETS}/vendor/MarkerCluster.Default.css"),
+    ]
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+                var data = BadgeonsTerritoire.rows();
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                cluster.options.iconCreateFunction = {{ this.icon_create_function.strip() }};
+                cluster.addLayers(data.map(callback));
+                cluster.addTo({{ this._parent.get_name() }});
+                BadgeonsTerritoire.attach({{ this._parent.get_name() }}, cluster, callback);
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+
+def map_script() -> str:
+    """folium's script for the map, the same bytes at every build."""
+    figure = _Map(location=list(CENTRE), zoom_start=6, tiles=None, control_scale=True)
+    figure._id = "territoire"
+    tiles = folium.TileLayer(tiles=TILES, attr=ATTRIBUTION, name="OpenStreetMap", max_zoom=19)
+    tiles._id = "osm"
+    tiles.add_to(figure)
+    cluster = _CommuneCluster(  # type: ignore[no-untyped-call]
+        [],
+        callback="function (row) { return BadgeonsTerritoire.marker(row); }",
+        icon_create_function="function (group) { return BadgeonsTerritoire.clusterIcon(group); }",
+        show_coverage_on_hover=False,
+        spiderfy_on_max_zoom=False,
+        disable_clustering_at_zoom=11,
+        chunked_loading=True,
+        max_cluster_radius=60,
+    )
+    cluster._id = "communes"
+    cluster.add_to(figure)
+    root = figure.get_root()
+    html = root.render()
+    links = re.findall(r"<(?:script|link)[^>]*?(?:src|href)=\"([^\"]+)\"", html)
+    foreign = [url for url in links if not url.startswith(f"{ASSETS}/")]
+    if foreign:
+        raise RuntimeError(f"folium asks for files from elsewhere: {foreign}")
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    # The last inline script is the map; the one before sets Leaflet's globals to their defaults.
+    body = scripts[-1]
+    lines = [line.rstrip() for line in body.splitlines() if line.strip()]
+    return "/* Written by folium (build_tools/territory_map.py). */\n" + "\n".join(lines) + "\n"
+
+
+def _data_json(document: dict[str, Any]) -> str:
+    """JSON safe inside ``<script type="application/json">`` (no ``<``, ``>`` or ``&``)."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def page(site: Site, gazetteer: Gazetteer | None = None) -> Page:
+    """The map page, as a catalogue page for MkDocs and Material."""
+    from markupsafe import Markup
+
+    places = gazetteer or load_gazetteer()
+    data = territory.map_data(site, places)
+    people = len(data["holders"])
+    context = {
+        "data_json": Markup(_data_json(data)),
+        "filters": territory.filter_options(site),
+        "people": people,
+        "communes": len(data["communes"]),
+        "stylesheets": STYLESHEETS,
+        "scripts": SCRIPTS,
+        "geojson": territory.GEOJSON,
+        "csv": territory.CSV,
+        "licence": territory.LICENCE,
+        "licence_url": territory.LICENCE_URL,
+        "credit": territory.POSITIONS_CREDIT,
+        "tile_host": TILE_ORIGIN.removeprefix("https://"),
+        "site_title": site.settings.title.fr,
+    }
+    html = templating.environment().get_template("territory/page.html").render(context)
+    body = "\n".join(line for line in html.splitlines() if line.strip()) + "\n"
+    description = (
+        "Carte des personnes qui ont accepté de montrer leurs open badges aux recruteurs, "
+        "par commune."
+    )
+    return Page(
+        territory.PAGE_SOURCE, "Territoire apprenant", description, body, hide=("navigation", "toc")
+    )
+
+
+def policy_for(html: str) -> str:
+    """The site's policy for a page, with images allowed from the tile server too."""
+    policy = csp.policy_for(html)
+    return policy.replace("img-src 'self' data:", f"img-src 'self' data: {TILE_ORIGIN}", 1)
+
+
+_META_CHARSET = re.compile(r"<meta charset=[\"']?utf-8[\"']?\s*/?>", re.I)
+
+
+def add_policy(html: str) -> str:
+    """The map page with its ``<meta http-equiv="Content-Security-Policy">`` after its charset."""
+    if "Content-Security-Policy" in html:
+        return html
+    match = _META_CHARSET.search(html)
+    if match is None:
+        raise ValueError("a page without <meta charset=utf-8> cannot receive a policy")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy_for(html)}">'
+    return html[: match.end()] + meta + html[match.end() :]
+
+
+def files(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:
+    """The exports, folium's script and the assets the page needs, by site path."""
+    places = gazetteer or load_gazetteer()
+    static = resources.files("build_tools.static").joinpath("territoire")
+    output = territory.exports(site, places)
+    output[SCRIPT] = map_script().encode("utf-8")
+    for name in OWN_ASSETS:
+        output[f"{ASSETS}/{name}"] = static.joinpath(name).read_bytes()
+    for name in VENDOR:
+        output[f"{ASSETS}/vendor/{name}"] = static.joinpath("vendor", *name.split("/")).read_bytes()
+    return output

@@ -1,0 +1,258 @@
+"""Tests of build_tools.territory and territory_map: the map's data, its page and its exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from build_tools import consents, territory, territory_map
+from build_tools.model import Site
+from build_tools.pipeline import load_site
+from tests.conftest import AwardedRepo
+
+S = "https://badges.example.org/test/"
+REQUESTS = "badges@atelier.example.org"
+
+
+@pytest.fixture
+def mapped(awarded_repo: AwardedRepo) -> tuple[Site, dict[str, str]]:
+    """The awarded site with two holders on the map: awa in Blois, chloe in Tours."""
+    today = consents.today().isoformat()
+    ids = awarded_repo.ids
+    (awarded_repo.root / "issuers" / "atelier-test" / "consents.yaml").write_text(
+        f"- id: c-chloe\n  assertions: [{ids['chloe']}]\n  commune: {{insee: '37261'}}\n"
+        f"  given: {today}\n  contact: aucun\n"
+        f"- id: c-awa\n  assertions: [{ids['awa']}]\n  commune: {{name: Blois, postcode: '41000'}}\n"
+        f"  display_name: Awa\n  given: {today}\n",
+        encoding="utf-8",
+    )
+    site, report = load_site(awarded_repo.root)
+    assert site is not None, report.sorted()
+    return site, dict(ids)
+
+
+def test_map_data(mapped: tuple[Site, dict[str, str]]) -> None:
+    site, ids = mapped
+    assert territory.map_data(site) == {
+        "badges": [
+            {
+                "slug": "accueillir-1",
+                "name": "Accueillir un public — Je fais",
+                "level": 1,
+                "levelLabel": "Je fais",
+                "kind": "competence",
+                "kindLabel": "Compétence",
+                "frameworks": [],
+            },
+            {
+                "slug": "telephone",
+                "name": "Utiliser un téléphone portable",
+                "level": 0,
+                "levelLabel": "",
+                "kind": "competence",
+                "kindLabel": "Compétence",
+                "frameworks": [0],
+            },
+        ],
+        "frameworks": ["Référentiel régional"],
+        "issuers": [
+            {
+                "slug": "atelier-test",
+                "name": "Atelier de test",
+                "email": REQUESTS,
+                "url": "",
+                "networks": ["reseau-test"],
+            }
+        ],
+        "communes": [
+            ["37261", "Tours", "37", 47.395, 0.704],
+            ["41018", "Blois", "41", 47.594, 1.329],
+        ],
+        "holders": [[0, 0, "", 0, [0, ids["chloe"]]], [1, 0, "Awa", 1, [1, ids["awa"]]]],
+    }
+
+
+def test_filter_options(mapped: tuple[Site, dict[str, str]]) -> None:
+    site, _ = mapped
+    assert territory.filter_options(site) == {
+        "badge": [
+            ("accueillir-1", "Accueillir un public — Je fais"),
+            ("telephone", "Utiliser un téléphone portable"),
+        ],
+        "level": [("1", "1 · Je fais")],
+        "kind": [("competence", "Compétence")],
+        "framework": [("Référentiel régional", "Référentiel régional")],
+        "network": [("reseau-test", "Réseau de test")],
+        "organisation": [("atelier-test", "Atelier de test")],
+    }
+
+
+def test_geojson_export(mapped: tuple[Site, dict[str, str]]) -> None:
+    site, ids = mapped
+    document = territory.geojson(site)
+    assert document["type"] == "FeatureCollection"
+    assert document["licence"] == {
+        "name": "Licence Ouverte / Open Licence version 2.0 (Etalab)",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    }
+    assert document["source"] == S + "territoire.html"
+    blois, tours = document["features"]
+    assert blois == {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [1.329, 47.594]},
+        "properties": {
+            "insee": "41018",
+            "commune": "Blois",
+            "departement": "41",
+            "badge": "telephone",
+            "badge_nom": "Utiliser un téléphone portable",
+            "niveau": "",
+            "type": "Compétence",
+            "referentiels": ["Référentiel régional"],
+            "personnes": 1,
+            "pages_de_verification": [f"{S}a/{ids['awa']}.html"],
+            "contact": f"Atelier de test : {REQUESTS}, en citant la référence du badge {ids['awa']}",
+        },
+    }
+    # Chloe declined contact: her badge is listed, with no contact route.
+    assert tours["properties"]["contact"] == ""
+    assert tours["properties"]["niveau"] == "1 · Je fais"
+    # Display names stay out of the open data.
+    assert "Awa" not in json.dumps(document, ensure_ascii=False)
+
+
+def test_csv_export_has_the_same_content(mapped: tuple[Site, dict[str, str]]) -> None:
+    site, ids = mapped
+    rows = list(csv.DictReader(io.StringIO(territory.csv_text(site))))
+    assert [r["commune"] for r in rows] == ["Blois", "Tours"]
+    assert rows[0] == {
+        "insee": "41018",
+        "commune": "Blois",
+        "departement": "41",
+        "latitude": "47.594",
+        "longitude": "1.329",
+        "badge": "telephone",
+        "badge_nom": "Utiliser un téléphone portable",
+        "niveau": "",
+        "type": "Compétence",
+        "referentiels": "Référentiel régional",
+        "personnes": "1",
+        "pages_de_verification": f"{S}a/{ids['awa']}.html",
+        "contact": f"Atelier de test : {REQUESTS}, en citant la référence du badge {ids['awa']}",
+        "licence": f"{territory.LICENCE} ; {territory.POSITIONS_CREDIT}",
+    }
+    assert "Awa;" not in territory.csv_text(site) and ",Awa," not in territory.csv_text(site)
+
+
+def test_holders_of_one_commune_and_badge_are_grouped(awarded_repo: AwardedRepo) -> None:
+    today = consents.today().isoformat()
+    ids = awarded_repo.ids
+    (awarded_repo.root / "issuers" / "atelier-test" / "consents.yaml").write_text(
+        "".join(
+            f"- id: c-{who}\n  assertions: [{ids[who]}]\n  commune: {{insee: '41018'}}\n"
+            f"  given: {today}\n"
+            for who in ("awa", "bob")
+        ),
+        encoding="utf-8",
+    )
+    site, _ = load_site(awarded_repo.root)
+    assert site is not None
+    data = territory.map_data(site)
+    assert data["communes"] == [["41018", "Blois", "41", 47.594, 1.329]]
+    assert len(data["holders"]) == 2
+    (feature,) = territory.geojson(site)["features"]
+    assert feature["properties"]["personnes"] == 2
+    assert feature["properties"]["contact"] == (
+        f"Atelier de test : {REQUESTS}, en citant la référence du badge "
+        f"{ids['awa']} ou {ids['bob']}"
+    )
+
+
+def test_an_empty_map(awarded_repo: AwardedRepo) -> None:
+    site = awarded_repo.site()
+    assert territory.map_data(site)["holders"] == []
+    assert territory.geojson(site)["features"] == []
+    assert territory.csv_text(site).count("\n") == 1
+    page = territory_map.page(site)
+    assert "Personne n'apparaît encore sur la carte." in page.body
+    assert 'name="badge" disabled' in page.body
+
+
+def test_the_page(mapped: tuple[Site, dict[str, str]]) -> None:
+    site, _ = mapped
+    page = territory_map.page(site)
+    assert (page.path, page.title, page.hide) == (
+        "territoire.md",
+        "Territoire apprenant",
+        ("navigation", "toc"),
+    )
+    body = page.body
+    assert "2 personnes dans 2 communes" in body
+    assert "\n\n" not in body  # Python-Markdown would end the raw HTML block there.
+    data = re.search(r'<script type="application/json" id="bdg-terr-data">(.*?)</script>', body)
+    assert data is not None and json.loads(data.group(1)) == territory.map_data(site)
+    # Every script and stylesheet is a file of the site, in the order the page needs them.
+    sources = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', body)
+    assert sources == [*territory_map.STYLESHEETS, *territory_map.SCRIPTS]
+    assert all(not s.startswith(("http:", "https:", "//")) for s in sources)
+    assert '<option value="reseau-test">Réseau de test</option>' in body
+    assert "tile.openstreetmap.org" in body  # named in the privacy note
+    assert page.markdown().startswith('---\ntitle: "Territoire apprenant"\n')
+
+
+def test_data_cannot_close_its_script_element() -> None:
+    text = territory_map._data_json({"name": "</script><script>alert(1)</script>&"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"name": "</script><script>alert(1)</script>&"}
+
+
+def test_folium_script_is_reproducible_and_uses_no_cdn() -> None:
+    script = territory_map.map_script()
+    assert script == territory_map.map_script()
+    assert 'L.map(\n                "map_territoire"' in script
+    assert '"https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in script
+    assert "var data = BadgeonsTerritoire.rows();" in script
+    assert "cluster.addLayers(data.map(callback));" in script
+    hosts = set(re.findall(r"https?://([^/\"]+)", script))
+    assert hosts == {"tile.openstreetmap.org", "www.openstreetmap.org"}
+    # The map's centre is the only position in it, and coarser than any commune's.
+    assert re.findall(r"\d+\.\d+", script) == ["46.6", "2.4"]
+
+
+def test_the_page_policy_allows_images_from_the_tile_server_only() -> None:
+    html = '<html><head><meta charset="utf-8"><script>var a = 1;</script></head></html>'
+    policy = territory_map.policy_for(html)
+    assert "img-src 'self' data: https://tile.openstreetmap.org;" in policy
+    assert policy.count("https://") == 1
+    assert "script-src 'self' 'sha256-" in policy and "connect-src 'self';" in policy
+    page = territory_map.add_policy(html)
+    assert page.startswith(
+        f'<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="{policy}">'
+    )
+    assert territory_map.add_policy(page) == page
+
+
+def test_files(mapped: tuple[Site, dict[str, str]]) -> None:
+    site, _ = mapped
+    files = territory_map.files(site)
+    assert sorted(files) == sorted(
+        [
+            "territoire.geojson",
+            "territoire.csv",
+            "assets/territoire/carte.js",
+            "assets/territoire/territoire.js",
+            "assets/territoire/territoire.css",
+            "assets/territoire/NOTICE.md",
+            *(f"assets/territoire/vendor/{name}" for name in territory_map.VENDOR),
+        ]
+    )
+    assert files["assets/territoire/vendor/leaflet.js"].startswith(
+        b"/* @preserve\n * Leaflet 1.9.3"
+    )
+    assert b"BSD 2-Clause License" in files["assets/territoire/vendor/leaflet.LICENSE.txt"]
+    assert b"Leaflet.markercluster" in files["assets/territoire/vendor/leaflet.markercluster.js"]
+    assert json.loads(files["territoire.geojson"]) == territory.geojson(site)
