@@ -15,20 +15,13 @@ from typing import TypeVar
 import click
 
 from build_tools import __version__, discover, scaffold
+from build_tools.cli_common import ROOT_OPTION, site_or_fail
+from build_tools.consent_cli import consent
 from build_tools.diagnostics import format_json, format_text
-from build_tools.model import Site
 from build_tools.pipeline import load_site
 from build_tools.urls import Urls
 
 T = TypeVar("T")
-
-ROOT_OPTION = click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Dossier du dépôt Badgeons.",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -267,7 +260,7 @@ def award(
     root = root.resolve()
     if (recipient is None) == (csv_file is None):
         raise click.ClickException("indiquez soit --recipient EMAIL, soit --csv FICHIER")
-    site = _site_or_fail(root)
+    site = site_or_fail(root, check_signatures=False)
     try:
         profile, badge_class = issuing.check_allowed(site, issuer, badge)
         now = _now()
@@ -360,7 +353,7 @@ def revoke(assertion: str, reason: str, root: Path) -> None:
     """Révoquer un badge délivré ; la page du badge et les listes de révocation le montreront."""
     from build_tools import issuing
 
-    site = _site_or_fail(root.resolve())
+    site = site_or_fail(root.resolve(), check_signatures=False)
     try:
         path = issuing.revoke(site, assertion, reason, _now())
     except issuing.IssuingError as exc:
@@ -415,16 +408,6 @@ def verify_command(
     sys.exit(0 if report.valid else 1)
 
 
-def _site_or_fail(root: Path) -> Site:
-    site, report = load_site(root)
-    if site is None:
-        click.echo(format_text(report.sorted()), err=True)
-        raise click.ClickException(
-            "le dépôt contient des erreurs : corrigez-les d'abord (badgeons validate)"
-        )
-    return site
-
-
 def _build(root: Path, site_dir: Path | None, strict: bool) -> Path:
     """Validate, then build through MkDocs; on any error the previous site stays as it was."""
     from mkdocs.exceptions import MkDocsException
@@ -432,13 +415,13 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> Path:
     from build_tools import sitebuild
 
     output = (site_dir or root / "site").absolute()
-    _, report = load_site(root)
+    site, report = load_site(root)
     if report.sorted():
         click.echo(format_text(report.sorted()), err=True)
     if report.has_errors(strict):
         raise click.ClickException("le dépôt contient des erreurs : le site n'a pas été modifié")
     try:
-        sitebuild.build(root, output, strict=strict)
+        sitebuild.build(root, output, strict=strict, site=site)
     except MkDocsException as exc:
         raise click.ClickException(
             f"échec de la construction ({exc}) : le site n'a pas été modifié"
@@ -448,6 +431,4 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> Path:
 
 
 # Holders' consents to appear on the map of the territoire apprenant (build_tools/consent_cli.py).
-from build_tools.consent_cli import consent as _consent  # noqa: E402
-
-main.add_command(_consent)
+main.add_command(consent)

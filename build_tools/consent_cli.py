@@ -12,19 +12,10 @@ from pathlib import Path
 import click
 
 from build_tools import consents
+from build_tools.cli_common import ROOT_OPTION, site_or_fail
 from build_tools.consent_records import ConsentError, NewConsent, add, recorded, withdraw
 from build_tools.diagnostics import format_text
 from build_tools.gazetteer import load as load_gazetteer
-from build_tools.model import Site
-from build_tools.pipeline import load_site
-
-ROOT_OPTION = click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Dossier du dépôt Badgeons.",
-)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -36,16 +27,6 @@ def _day(value: str | None, option: str) -> date | None:
         raise click.BadParameter(
             f"date invalide « {value} » : écrivez AAAA-MM-JJ (ex. 2026-11-23)", param_hint=option
         ) from None
-
-
-def _site_or_fail(root: Path) -> Site:
-    site, report = load_site(root)
-    if site is None:
-        click.echo(format_text(report.sorted()), err=True)
-        raise click.ClickException(
-            "le dépôt contient des erreurs : corrigez-les d'abord (badgeons validate)"
-        )
-    return site
 
 
 @click.group()
@@ -98,7 +79,7 @@ def consent_add(
     if postcode:
         commune["postcode"] = postcode
     root = root.resolve()
-    site = _site_or_fail(root)
+    site = site_or_fail(root, check_signatures=False)
     today = consents.today()
     request = NewConsent(
         assertions=assertions,

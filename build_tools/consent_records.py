@@ -8,8 +8,6 @@ a holder's withdrawal must never wait for an unrelated fix.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +19,7 @@ from build_tools.gazetteer import Gazetteer, Place
 from build_tools.gazetteer import load as load_gazetteer
 from build_tools.issuing import append_yaml_items
 from build_tools.model import Site
+from build_tools.writer import write_text_atomically
 from build_tools.yamlsource import load_yaml_text
 
 COMMAND_LINE = "(ligne de commande)"
@@ -206,11 +205,4 @@ def _check_removed(text: str, target: Recorded, count: int) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, text)

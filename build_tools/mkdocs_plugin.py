@@ -50,14 +50,19 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
 
     def __init__(self) -> None:
         self.site: Site | None = None
+        #: A site that ``badgeons build`` has already loaded and checked, signatures included,
+        #: so that the plugin does not check every signature a second time.
+        self.preloaded: Site | None = None
 
     def on_config(self, config: Any) -> Any:
         root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
-        site, report = load_site(root)
-        for warning in report.warnings:
-            log.warning(str(warning))
-        if site is None:
-            raise PluginError("the repository has errors:\n" + format_text(report.sorted()))
+        site = self.preloaded
+        if site is None or site.root.resolve() != root:
+            site, report = load_site(root)
+            for warning in report.warnings:
+                log.warning(str(warning))
+            if site is None:
+                raise PluginError("the repository has errors:\n" + format_text(report.sorted()))
         self.site = site
         if not config.site_url:
             config.site_url = site.settings.site_url

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from build_tools import writer
+from build_tools.model import Site
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,11 @@ def source_date_epoch(root: Path) -> str:
         return str(int(time.time()))
 
 
-def build(root: Path, site_dir: Path, *, strict: bool = False) -> None:
+def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None = None) -> None:
     """Build the site of the repository at ``root`` into ``site_dir``, all or nothing.
+
+    ``site`` is the repository already loaded and checked by the caller, if it has it: the
+    plugin then uses it instead of loading and checking everything again.
 
     Raises ``mkdocs.exceptions.Abort`` (or ``PluginError``) when the build fails; the previous
     content of ``site_dir`` is then left untouched.
@@ -65,9 +69,14 @@ def build(root: Path, site_dir: Path, *, strict: bool = False) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
+    from build_tools.mkdocs_plugin import BadgeonsPlugin
+
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
     with writer.staged_directory(site_dir) as staging:
         config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging), strict=strict)
+        plugin = config.plugins.get("badgeons")
+        if site is not None and isinstance(plugin, BadgeonsPlugin):
+            plugin.preloaded = site
         mkdocs_build(config)
 
 

@@ -118,3 +118,20 @@ def test_every_page_carries_a_policy_that_allows_its_own_inline_scripts(built: P
         for source in csp.inline_script_hashes(html):
             assert source in policy, (page, source)
         assert "'unsafe-inline'" not in policy, page
+
+
+def test_a_site_already_loaded_is_not_loaded_again(built: Path, tmp_path: Path) -> None:
+    import dataclasses
+    from types import MappingProxyType
+
+    from build_tools.model import Text
+    from build_tools.pipeline import load_site
+
+    site, _ = load_site(built)
+    assert site is not None
+    # A name that no file of the repository holds: only the handed-over site can put it there.
+    badge = dataclasses.replace(site.badges["telephone"], name=Text("Nom passé par l'appelant"))
+    marked = dataclasses.replace(site, badges=MappingProxyType({**site.badges, "telephone": badge}))
+    sitebuild.build(built, tmp_path / "out", site=marked)
+    page = (tmp_path / "out" / "badges" / "telephone.html").read_text(encoding="utf-8")
+    assert "<h1>Nom passé par l'appelant</h1>" in page
