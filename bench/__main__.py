@@ -1,7 +1,10 @@
-"""``python -m bench``: awarding and verification, each against its raw ``cryptography`` floor.
+"""``python -m bench``: every speed and size target of Badgeons, each measured against its floor.
 
-Full run: 1,000 learners awarded from a CSV file, 10,000 awards verified. ``--quick`` (for CI):
-100 and 500. Every figure is the median of ``--repeat`` interleaved runs.
+Full run: 1,000 learners awarded from a CSV file (against the raw ``cryptography`` signatures),
+10,000 awards verified (against the raw signature checks), their 10,000 verification pages
+(against rendering a template and writing a file, and against MkDocs pages on a subset), and the
+map of 10,000 consenting holders (against folium's one-marker-at-a-time clusters). ``--quick``
+(for CI): 100, 500, 500 and 1,000. Every figure is the median of ``--repeat`` interleaved runs.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from types import MappingProxyType
 
-from bench import fixture
+from bench import fixture, pages, territory
 from bench.floor import Floor, Sizes, signing_input_length
 from bench.measure import Task, interleave, table
 from build_tools import verification
@@ -165,6 +168,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     _log(f"Verifying {verify_n:,} awards, {options.repeat} rounds ...")
     interleave(verifying, options.repeat, _log)
 
+    scratch = pages.scratch_folder()
+    mkdocs_pages = 300 if options.quick else 1_000
+    publishing = pages.tasks(site, mkdocs_pages, scratch)
+    _log(f"Writing {verify_n:,} verification pages, {options.repeat} rounds ...")
+    try:
+        interleave(publishing, options.repeat, _log)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    heaviest, assets = pages.page_weight(site)
+    _log("Map of the territoire apprenant ...")
+    territory_rows = territory.run(options.quick)
+
     cores = len(os.sched_getaffinity(0))
     print(
         f"Badgeons benchmark{' (quick)' if options.quick else ''}: median of {options.repeat} "
@@ -176,8 +191,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(VC-JWT) and {sizes.ob2_jws} B (OB 2.0 JWS)"
     )
     print()
-    print(table([*awarding, load, *verifying]))
+    print(table([*awarding, load, *verifying, *publishing]))
     print("Floors run in one process; ratios compare the time per item.")
+    ours_page = publishing[0].median / publishing[0].count
+    mkdocs_page = publishing[1].median / publishing[1].count
+    print(
+        f"Verification pages: {mkdocs_page / ours_page:.1f}× faster per page than MkDocs pages "
+        f"(target ≥ 10×); heaviest page {heaviest / 1024:.1f} KB + {assets / 1024:.1f} KB of "
+        "shared assets, before the badge image (target < 150 KB)."
+    )
+    print()
+    print("Map of the territoire apprenant (target: < 1 MB, built in < 1 s):")
+    for row in territory_rows:
+        print(
+            f"  {row['task']}: {row['holders']:,} holders, {row['seconds']:.2f} s, "
+            f"{row['page_bytes'] / 1024:,.0f} KB"
+            + ("" if row.get("meets_limits") is None else f", within limits: {row['meets_limits']}")
+        )
     print()
     print(f"Total time {time.perf_counter() - started:.0f} s.")
     if options.profile:

@@ -9,7 +9,7 @@ also removes ``javascript:`` links and any attribute that could run code.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import markdown
 import nh3
@@ -70,8 +70,12 @@ def _renderer() -> markdown.Markdown:
     )
 
 
+@lru_cache(maxsize=4096)
 def render(text: str | None) -> str:
-    """Markdown to sanitised HTML; headings are shifted so a description never outranks its page."""
+    """Markdown to sanitised HTML; headings are shifted so a description never outranks its page.
+
+    Cached: the same criteria are rendered on the page of every award of a badge version.
+    """
     if not text:
         return ""
     md = _renderer()

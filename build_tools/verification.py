@@ -14,17 +14,13 @@ agreement of its three forms.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-import sys
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from build_tools import keys, ob2, signing
+from build_tools import keys, ob2, parallel, signing
 from build_tools.diagnostics import Diagnostic
 from build_tools.jsonld_loader import OfflineDocumentLoader
 from build_tools.model import Award, Issuer, PublicKey, Site
@@ -178,11 +174,7 @@ def _canonical(document: Mapping[str, Any]) -> str:
 
 
 # Below this many awards, starting processes costs more than it saves.
-PARALLEL_MIN_AWARDS = 200
 # The site that forked workers inherit while `verify_all` runs in parallel.
-_FORKED_SITE: Site | None = None
-
-
 def _verify_many(site: Site, awards: Sequence[Award]) -> list[Diagnostic]:
     """Check awards in order, sharing one loader and each issuer's parsed keys."""
     loader = OfflineDocumentLoader()
@@ -196,24 +188,14 @@ def _verify_many(site: Site, awards: Sequence[Award]) -> list[Diagnostic]:
     return problems
 
 
-def _verify_ids(ids: Sequence[str]) -> list[Diagnostic]:
-    """Worker side of :func:`verify_all`: check the awards of the inherited site."""
-    assert _FORKED_SITE is not None
-    return _verify_many(_FORKED_SITE, [_FORKED_SITE.awards[i] for i in ids])
+def _verify_chunk(site: Site, ids: Sequence[str]) -> list[Diagnostic]:
+    """Check the awards of one chunk (in a worker, the site is the one it inherited)."""
+    return _verify_many(site, [site.awards[i] for i in ids])
 
 
 def default_workers(count: int) -> int:
-    """How many processes :func:`verify_all` uses for ``count`` awards.
-
-    Workers are forked so that they inherit the site instead of receiving a copy. That is done
-    only on Linux, for large sites, and when no other thread runs (a thread holding a lock
-    while the process forks could leave a worker stuck on it); otherwise one process checks all.
-    """
-    if count < PARALLEL_MIN_AWARDS or not sys.platform.startswith("linux"):
-        return 1
-    if threading.active_count() > 1:
-        return 1
-    return max(1, min(len(os.sched_getaffinity(0)), 8))
+    """How many processes :func:`verify_all` uses for ``count`` awards."""
+    return parallel.default_workers(count)
 
 
 def verify_all(site: Site, *, workers: int | None = None) -> list[Diagnostic]:
@@ -222,22 +204,4 @@ def verify_all(site: Site, *, workers: int | None = None) -> list[Diagnostic]:
     ``workers`` is the number of processes (by default :func:`default_workers`); each checks a
     share of the awards in full and the diagnostics are gathered in order.
     """
-    global _FORKED_SITE
-    awards = list(site.awards.values())
-    count = default_workers(len(awards)) if workers is None else max(1, workers)
-    if count == 1 or len(awards) < 2:
-        return _verify_many(site, awards)
-    ids = [a.id for a in awards]
-    # A few chunks per worker balance the load; `map` keeps their order.
-    size = -(-len(ids) // (count * 4))
-    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
-    _FORKED_SITE = site
-    try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            results = pool.map(_verify_ids, chunks)
-    except OSError:
-        # No process could be started (limits of the machine): check everything here.
-        return _verify_many(site, awards)
-    finally:
-        _FORKED_SITE = None
-    return [problem for part in results for problem in part]
+    return parallel.map_chunks(_verify_chunk, site, list(site.awards), workers)
