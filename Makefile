@@ -28,12 +28,13 @@ build: setup
 validate: setup
 	$(BIN)/badgeons validate
 
-## Headless Chromium (Debian's package) for screenshots and end-to-end tests.
+## Headless Chromium (Debian's package) for screenshots and end-to-end tests, and zbar to
+## decode the QR codes the pages draw.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium package"; \
+	@{ command -v chromium && command -v zbarimg; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium and zbar-tools packages"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools >/dev/null; }
 
 ## npm packages of the external verifiers, the browser test tools and the verifier page's
 ## bundle (lock files pinned; the bundle itself is committed, so serving needs no Node).

@@ -11,6 +11,7 @@ import base64
 import json
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from tests.e2e.conftest import (
     TabFactory,
     serving,
 )
+from tests.support.verifiers import missing_verifier
 
 pytestmark = pytest.mark.e2e
 
@@ -269,6 +271,23 @@ def test_the_printed_attestation_keeps_the_qr_code_and_hides_the_form(
     page.emulate_media(media="screen")
     expect(page.locator("#bdg-owner-form")).to_be_visible()
     expect(page.locator(".bdg-print-note")).to_be_hidden()
+
+
+def test_the_qr_code_as_drawn_decodes_to_the_page_address(
+    tab: Tab, built_site: BuiltSite, base_url: str, tmp_path: Path
+) -> None:
+    zbarimg = shutil.which("zbarimg")
+    if zbarimg is None:
+        missing_verifier("zbarimg is not installed: run `make browser` (Debian's zbar-tools)")
+    page = tab.page
+    open_checked(tab, base_url + built_site.assertion("valid"))
+    image = tmp_path / "qr.png"
+    page.locator("svg.bdg-qr").screenshot(path=str(image))
+    decoded = subprocess.run(
+        [str(zbarimg), "--quiet", "--raw", str(image)], capture_output=True, text=True, timeout=30
+    )
+    canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+    assert decoded.stdout.strip() == canonical
 
 
 @pytest.mark.parametrize("award", ["valid", "revoked", "expired"])
