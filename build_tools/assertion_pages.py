@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import segno
 from markupsafe import Markup
 
-from build_tools import parallel, templating
+from build_tools import cache, endorsements, parallel, templating
 from build_tools.model import Award, Site
 from build_tools.publish import Files
 from build_tools.urls import Urls
@@ -164,6 +164,8 @@ def page_context(site: Site, award: Award, moment: datetime) -> dict[str, Any]:
         "assets": "../" + ASSET_FOLDER,
         "icon": "../assets/images/logo.svg",
         "site_title": site.settings.title.fr,
+        # Shown alongside, never embedded: a signed award cannot take a later endorsement.
+        "endorsements": endorsements.shown_on_award(site, award.id),
     }
 
 
@@ -185,9 +187,56 @@ def files(site: Site, moment: datetime) -> Files:
         output[f"{ASSET_FOLDER}/{name}"] = (
             resources.files("build_tools.static").joinpath(name).read_bytes()
         )
-    rendered = parallel.map_chunks(_render_chunk, (site, moment), list(site.awards))
-    output.update(rendered)
+    store = cache.open_cache(site.root, "pages")
+    found: dict[str, bytes] = {}
+    missing = list(site.awards)
+    keys: dict[str, str] = {}
+    if store.enabled:
+        shared = _shared_inputs(site)
+        keys = {i: _cache_key(site, a, moment, shared) for i, a in site.awards.items()}
+        found, missing = cache.lookup(store, keys.items())
+    rendered = dict(
+        parallel.map_chunks(_render_chunk, (site, moment), missing, label="Pages de vérification")
+    )
+    urls = Urls(site.settings.site_url)
+    for award_id in site.awards:
+        path = urls.assertion_page(award_id)
+        if award_id in found:
+            output[path] = found[award_id]
+        else:
+            output[path] = rendered[path]
+            if store.enabled:
+                store.put(keys[award_id], rendered[path])
+    store.prune()
     return output
+
+
+def _shared_inputs(site: Site) -> str:
+    """What every page may depend on beyond its own award: settings and endorsements."""
+    return repr(site.settings) + repr(getattr(site, "endorsements", None))
+
+
+def _cache_key(site: Site, award: Award, moment: datetime, shared: str) -> str:
+    """Every input of an award's page: record, status, holder's name, badge, issuer, settings.
+
+    The build moment enters only through the status (expired or not), so pages stay cached
+    from one day to the next. Whatever :func:`page_context` starts to read from the site must
+    be added here too (the templates and code are part of every key already).
+    """
+    return cache.key(
+        "pages",
+        shared,
+        repr(site.badges[award.badge]),
+        repr(site.issuers[award.issuer]),
+        cache.stable_json(
+            [
+                status_of(site, award, moment),
+                site.display_names.get(award.id),
+                endorsements.shown_on_award(site, award.id),
+            ]
+        ),
+        cache.award_record(award),
+    )
 
 
 def _render_chunk(state: tuple[Site, datetime], ids: Sequence[str]) -> list[tuple[str, bytes]]:

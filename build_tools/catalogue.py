@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from build_tools import i18n, searchtext, templating
+from build_tools import i18n, searchtext, templating, versions
 from build_tools.history import Change
 from build_tools.markup import plain
 from build_tools.model import BadgeClass, Issuer, Site
@@ -134,6 +134,8 @@ def badge_page(
         awarders=awarders,
         awarded=awarded,
         history=history,
+        versions=versions.badge_versions(site, badge),
+        version_words=versions.WORDS[lang],
         search_terms=" ".join(searchtext.words(card_data(site, badge, lang)["text"])),
     )
     body = _render("catalogue/badge.html", context)

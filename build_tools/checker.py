@@ -394,6 +394,9 @@ def _ob3_status(
         credential.get("validUntil") or credential.get("expirationDate"),
         moment,
     )
+    if "EndorsementCredential" in _many(credential.get("type")):
+        _endorsement_subject(report, credential)
+        return
     statuses = _many(credential.get("credentialStatus"))
     if not statuses:
         report.add("révocation", "warning", "aucune liste de révocation déclarée par l'émetteur")
@@ -407,6 +410,20 @@ def _ob3_status(
         if isinstance(i, dict) and i.get("identityType") == "emailAddress"
     ]
     _recipient(report, recipient, pairs)
+
+
+def _endorsement_subject(report: Report, credential: dict[str, Any]) -> None:
+    """What an EndorsementCredential endorses (it has no recipient and, here, no status list)."""
+    report.format = report.format.replace(
+        "Open Badges 3.0", "Open Badges 3.0 EndorsementCredential"
+    )
+    subject = _one(credential.get("credentialSubject"))
+    if "EndorsementSubject" not in _many(subject.get("type")) or not subject.get("id"):
+        report.add("recommandation", "failed", "credentialSubject n'est pas un EndorsementSubject")
+        return
+    comment = str(subject.get("endorsementComment") or "").strip()
+    shown = f" : « {comment[:200]} »" if comment else ""
+    report.add("recommandation", "ok", f"recommande {subject['id']}{shown}")
 
 
 def _ob3_revocation(

@@ -8,20 +8,31 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 import click
 
-from build_tools import __version__, discover, scaffold
+from build_tools import __version__, cache, discover, scaffold
 from build_tools.cli_common import ROOT_OPTION, site_or_fail
+from build_tools.collection_cli import collection
 from build_tools.consent_cli import consent
 from build_tools.diagnostics import format_json, format_text
+from build_tools.endorse_cli import endorse
 from build_tools.pipeline import load_site
 from build_tools.urls import Urls
 
 T = TypeVar("T")
+
+
+# The build cache (build_tools/cache.py) can be turned off, to rebuild everything from scratch.
+NO_CACHE_OPTION = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Tout recalculer sans lire ni écrire le cache (.cache/badgeons/).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,13 +52,30 @@ def main() -> None:
     help="Format du rapport.",
 )
 @click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
-def validate(root: Path, fmt: str, strict: bool) -> None:
+@NO_CACHE_OPTION
+@click.option(
+    "--base",
+    metavar="REF",
+    default=None,
+    help="Comparer avec cette révision git (la branche cible d'une demande de fusion) : "
+    "résumé des changements et règles de gouvernance.",
+)
+def validate(root: Path, fmt: str, strict: bool, no_cache: bool, base: str | None) -> None:
     """Vérifier tout le dépôt (badges, émetteurs, réglages) sans construire le site."""
-    _, report = load_site(root.resolve())
+    from build_tools import changes, review
+
+    cache.disable(no_cache)
+    site, report = load_site(root.resolve())
+    try:
+        summary = review.review(root.resolve(), site, report, base)
+    except changes.ChangesError as exc:
+        raise click.ClickException(str(exc)) from None
     diagnostics = report.sorted()
     if fmt == "json":
-        click.echo(format_json(diagnostics))
+        click.echo(review.json_report(format_json(diagnostics), base, summary))
     else:
+        if base is not None and summary is not None:
+            click.echo(review.summary_text(base, summary))
         if diagnostics:
             click.echo(format_text(diagnostics))
         errors, warnings = len(report.errors), len(report.warnings)
@@ -103,8 +131,10 @@ def new_badge(slug: str, issuer: str, root: Path) -> None:
     help="Dossier de sortie (par défaut : site/ dans le dépôt).",
 )
 @click.option("--strict", is_flag=True, help="Les avertissements arrêtent la construction.")
-def build(root: Path, site_dir: Path | None, strict: bool) -> None:
+@NO_CACHE_OPTION
+def build(root: Path, site_dir: Path | None, strict: bool, no_cache: bool) -> None:
     """Construire le site statique (catalogue, pages de vérification, images)."""
+    cache.disable(no_cache)
     _build(root.resolve(), site_dir, strict)
 
 
@@ -158,14 +188,22 @@ def keygen(issuer: str, root: Path, key_dir: Path | None, passphrase: bool) -> N
     badges signés avec les anciennes restent valides.
     """
     from build_tools import keygen as keygen_module
-    from build_tools import keys
+    from build_tools import keys, statements
 
     secret = _passphrase(confirm=True) if passphrase else None
+    now = _now()
     try:
+        # An issuer that already has keys signs the change with its current key (rotation).
+        before = statements.profile_keys(root.resolve(), issuer)
+        signer = statements.load_rsa_signer(root.resolve(), issuer, key_dir, _passphrase, secret)
         made = keygen_module.generate(
-            root.resolve(), issuer, passphrase=secret, key_dir=key_dir, now=_now()
+            root.resolve(), issuer, passphrase=secret, key_dir=key_dir, now=now
         )
-    except (keygen_module.KeygenError, keys.KeyStoreError) as exc:
+        if signer is not None:
+            after = statements.profile_keys(root.resolve(), issuer)
+            path = statements.record(root.resolve(), issuer, before, after, *signer, now)
+            click.echo(f"Déclaration signée par {signer[0]} : {path.relative_to(root.resolve())}")
+    except (keygen_module.KeygenError, keys.KeyStoreError, statements.StatementError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Clés ajoutées au profil issuers/{issuer}.yaml : {made.ed25519_id}, {made.rsa_id}")
     for path in made.private_files:
@@ -181,14 +219,34 @@ def keygen(issuer: str, root: Path, key_dir: Path | None, passphrase: bool) -> N
     help="Date (AAAA-MM-JJ) ou date et heure depuis laquelle la clé est compromise.",
 )
 @ROOT_OPTION
-def compromise(issuer: str, key: str, since: str, root: Path) -> None:
+@KEY_DIR_OPTION
+def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | None) -> None:
     """Déclarer une clé compromise : les signatures faites depuis cette date sont refusées."""
-    from build_tools import issuing
+    from build_tools import issuing, statements
     from build_tools import keygen as keygen_module
 
     try:
-        keygen_module.mark_compromised(root.resolve(), issuer, key, issuing.parse_when(since))
-    except (keygen_module.KeygenError, issuing.IssuingError) as exc:
+        when = issuing.parse_when(since)
+        before = statements.profile_keys(root.resolve(), issuer)
+        unsigned: str | None = None
+        try:
+            signer = statements.load_rsa_signer(root.resolve(), issuer, key_dir, _passphrase)
+        except statements.StatementError as exc:
+            # A stolen or lost key must still be marked; the collective approves it by hand.
+            signer, unsigned = None, str(exc)
+        keygen_module.mark_compromised(root.resolve(), issuer, key, when)
+        if unsigned is not None:
+            click.echo(
+                f"Attention : pas de déclaration signée ({unsigned}). La CI refusera ce "
+                "changement du profil tant qu'un responsable du dépôt ne l'aura pas accepté "
+                "(docs/gouvernance.md).",
+                err=True,
+            )
+        if signer is not None:
+            after = statements.profile_keys(root.resolve(), issuer)
+            path = statements.record(root.resolve(), issuer, before, after, *signer, _now())
+            click.echo(f"Déclaration signée par {signer[0]} : {path.relative_to(root.resolve())}")
+    except (keygen_module.KeygenError, issuing.IssuingError, statements.StatementError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"Clé {key} marquée compromise depuis le {since}. Créez-en une nouvelle : badgeons keygen {issuer}"
@@ -224,6 +282,12 @@ def _passphrase(confirm: bool = False) -> str | None:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Fichier CSV d'un groupe : une ligne par personne (voir docs/awarding.md).",
 )
+@click.option(
+    "--request",
+    "request_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Demande acceptée (demande-BADGE.json, envoyée par la personne ; à garder hors du dépôt).",
+)
 @click.option("--name", help="Nom à afficher sur la page du badge, avec l'accord de la personne.")
 @click.option("--name-consent", is_flag=True, help="La personne a accepté que ce nom soit affiché.")
 @click.option(
@@ -244,6 +308,7 @@ def award(
     issuer: str,
     recipient: str | None,
     csv_file: Path | None,
+    request_file: Path | None,
     name: str | None,
     name_consent: bool,
     evidence_urls: tuple[str, ...],
@@ -255,11 +320,13 @@ def award(
     key_dir: Path | None,
 ) -> None:
     """Délivrer un badge à une personne (--recipient) ou à un groupe (--csv)."""
-    from build_tools import groupfile, issuing
+    from build_tools import groupfile, issuing, requests_file
 
     root = root.resolve()
-    if (recipient is None) == (csv_file is None):
-        raise click.ClickException("indiquez soit --recipient EMAIL, soit --csv FICHIER")
+    if [recipient, csv_file, request_file].count(None) != 2:
+        raise click.ClickException(
+            "indiquez soit --recipient EMAIL, soit --csv FICHIER, soit --request DEMANDE.json"
+        )
     site = site_or_fail(root, check_signatures=False)
     try:
         profile, badge_class = issuing.check_allowed(site, issuer, badge)
@@ -268,6 +335,14 @@ def award(
         until = issuing.parse_when(expires, end_of_day=True) if expires else None
         if csv_file is not None:
             requests, problems = groupfile.read_group(csv_file, str(csv_file), when)
+        elif request_file is not None:
+            # A learner's request (build_tools/requests_file.py), awarded like --recipient.
+            asked = requests_file.read_request(request_file, badge, issuer)
+            click.echo("\n".join(requests_file.summary(asked, name_consent)))
+            request = requests_file.award_request(
+                asked, issued_on=when, expires=until, name_consent=name_consent, narrative=narrative
+            )
+            requests, problems = [request], []
         else:
             assert recipient is not None
             request = issuing.AwardRequest(
@@ -280,7 +355,7 @@ def award(
                 narrative=narrative,
             )
             requests, problems = [request], []
-    except (issuing.IssuingError, ValueError) as exc:
+    except (issuing.IssuingError, ValueError, requests_file.RequestFileError) as exc:
         raise click.ClickException(str(exc)) from None
     problems += issuing.request_problems(requests)
     if problems:
@@ -336,13 +411,11 @@ def _passphrase_for_use(profile: object, key_dir: Path | None) -> str | None:
         return None  # The signer reports the real problem with its own message.
 
 
-def _progress(items: list[T], label: str) -> list[T]:
+def _progress(items: list[T], label: str) -> Iterator[T]:
     """A progress bar on a terminal for long runs; silent in CI and in pipes."""
-    if len(items) < 20 or not sys.stderr.isatty() or os.environ.get("CI"):
-        return items
-    from rich.progress import track
+    from build_tools import progress
 
-    return list(track(items, description=label, transient=True))
+    return progress.track(items, label)
 
 
 @main.command()
@@ -432,3 +505,9 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> Path:
 
 # Holders' consents to appear on the map of the territoire apprenant (build_tools/consent_cli.py).
 main.add_command(consent)
+
+# Endorsements by employers, tutors and professional branches (build_tools/endorse_cli.py).
+main.add_command(endorse)
+
+# Holders' "sacs à badges" (build_tools/collection_cli.py).
+main.add_command(collection)

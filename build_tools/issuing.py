@@ -20,7 +20,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from build_tools import awards, keys, ob2, ob3, signing, writer
+from build_tools import awards, badge_status, keys, ob2, ob3, signing, writer
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.identity import hash_identity, new_assertion_id, new_salt, normalise_email
 from build_tools.jsonld_loader import OfflineDocumentLoader
@@ -119,6 +119,10 @@ def check_allowed(site: Site, issuer: str, badge: str) -> tuple[Issuer, BadgeCla
     if badge not in site.badges:
         raise IssuingError(f"badge inconnu « {badge} »")
     profile, badge_class = site.issuers[issuer], site.badges[badge]
+    if profile.is_endorser:
+        raise IssuingError(
+            f"« {issuer} » recommande des badges (type: endorser) : il ne peut pas en délivrer"
+        )
     if profile.is_network:
         raise IssuingError(
             f"« {issuer} » est un réseau : ce sont ses membres qui délivrent les badges"
@@ -128,6 +132,9 @@ def check_allowed(site: Site, issuer: str, badge: str) -> tuple[Issuer, BadgeCla
         raise IssuingError(
             f"« {issuer} » n'est pas autorisé à délivrer « {badge} » (autorisés : {allowed})"
         )
+    refused = badge_status.refusal(site, badge_class)
+    if refused is not None:
+        raise IssuingError(refused)
     return profile, badge_class
 
 

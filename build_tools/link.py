@@ -16,6 +16,7 @@ from build_tools.diagnostics import Diagnostic, Position
 from build_tools.discover import Loaded
 from build_tools.model import (
     Alignment,
+    Approval,
     BadgeClass,
     Commune,
     Criteria,
@@ -125,6 +126,7 @@ def build_issuer(item: Loaded, root: Path) -> tuple[Issuer | None, list[Diagnost
         request_instructions=requests.get("instructions"),
         keys=keys,
         source=item.source.locate(()),
+        requires_approval=bool(data.get("requires_approval", False)),
     )
     return issuer, problems
 
@@ -162,6 +164,8 @@ def build_badge(item: Loaded, root: Path) -> tuple[BadgeClass | None, list[Diagn
         issuers=tuple(data["issuers"]),
         version=data["version"],
         source=item.source.locate(()),
+        status=data.get("status", "approved"),
+        approval=Approval(**data["approval"]) if "approval" in data else None,
     )
     return badge, problems
 
@@ -184,6 +188,12 @@ def _check_references(
                 problems.append(
                     where.error(field, "un réseau ne peut pas être membre d'un autre réseau")
                 )
+            elif issuer.is_endorser:
+                problems.append(
+                    where.error(
+                        field, "un recommandeur (type: endorser) n'est membre d'aucun réseau"
+                    )
+                )
             elif network not in declared:
                 hint = _suggest(network, networks)
                 problems.append(where.error(field, f"réseau inconnu « {network} »{hint}"))
@@ -202,6 +212,13 @@ def _check_references(
                 hint = _suggest(slug, known)
                 problems.append(
                     where.error(f"issuers[{index}]", f"émetteur ou réseau inconnu « {slug} »{hint}")
+                )
+            elif slug in issuers and issuers[slug].is_endorser:
+                problems.append(
+                    source.locate(("issuers", index)).error(
+                        f"issuers[{index}]",
+                        f"« {slug} » recommande des badges (type: endorser) : il ne peut pas en délivrer",
+                    )
                 )
     return problems
 

@@ -22,6 +22,7 @@ from mkdocs.structure.files import File, Files
 from build_tools import (
     assertion_pages,
     catalogue,
+    collection_pages,
     csp,
     gazetteer,
     history,
@@ -99,6 +100,7 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
         output = publish.files(self.site) | assertion_pages.files(self.site, moment)
         output |= verifier_page.files(self.site)
         output |= territory_map.files(self.site)
+        output |= collection_pages.files(self.site, moment)
         writer.write_files(Path(config.site_dir), output)
         # Nothing personal may be published: the build fails, and the previous site stays.
         problems = leaks.check_site(Path(config.site_dir), self.site, gazetteer.load())

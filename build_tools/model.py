@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from build_tools.diagnostics import Position
 
-IssuerType = Literal["organisation", "network"]
+IssuerType = Literal["organisation", "network", "endorser"]
 
 #: The Open Badges 3.0 ``achievementType`` for our two plain-French kinds.
 KIND_TO_ACHIEVEMENT_TYPE = MappingProxyType(
@@ -72,10 +72,17 @@ class Issuer:
     request_instructions: str | None
     keys: tuple[PublicKey, ...]
     source: Position = field(compare=False, repr=False)
+    #: For a network: its members award its badges only once it has approved them.
+    requires_approval: bool = False
 
     @property
     def is_network(self) -> bool:
         return self.type == "network"
+
+    @property
+    def is_endorser(self) -> bool:
+        """An endorser (employer, tutor, professional branch) signs endorsements, never badges."""
+        return self.type == "endorser"
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,17 @@ class Criteria:
     checklist_en: tuple[str, ...] = ()
 
 
+BadgeStatus = Literal["draft", "proposed", "approved"]
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Who approved a badge class (a network or an issuer slug) and on which day."""
+
+    by: str
+    date: str
+
+
 @dataclass(frozen=True)
 class BadgeClass:
     """A badge class: what it recognises, how it is earned, and who may award it."""
@@ -122,6 +140,9 @@ class BadgeClass:
     issuers: tuple[str, ...]
     version: str
     source: Position = field(compare=False, repr=False)
+    #: Draft and proposed badges are shown for discussion but may not be awarded.
+    status: BadgeStatus = "approved"
+    approval: Approval | None = None
 
     @property
     def achievement_type(self) -> str:
@@ -192,6 +213,30 @@ class Consent:
     source: Position = field(compare=False, repr=False, default=Position(""))
 
 
+EndorsedKind = Literal["badge", "issuer", "assertion"]
+
+
+@dataclass(frozen=True)
+class Endorsement:
+    """A signed endorsement, as stored in ``issuers/<endorser>/endorsements/<id>.json``.
+
+    ``target`` is a badge slug, an issuer slug or an assertion id, as ``target_kind`` says; the
+    signed documents are the source of truth, the other fields are read from them.
+    """
+
+    id: str
+    endorser: str
+    target_kind: EndorsedKind
+    target: str
+    comment: str
+    issued_on: str
+    expires: str | None
+    credential: dict[str, Any] = field(compare=False, repr=False)
+    credential_jwt: str = field(compare=False, repr=False)
+    ob2_jws: str = field(compare=False, repr=False)
+    source: Position = field(compare=False, repr=False, default=Position(""))
+
+
 @dataclass(frozen=True)
 class Settings:
     site_url: str
@@ -216,6 +261,10 @@ class Site:
     display_names: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
     #: Consents in force to appear on the map of the territoire apprenant.
     consents: tuple[Consent, ...] = ()
+    #: Signed endorsements of badges, issuers and awards, by endorsement id.
+    endorsements: MappingProxyType[str, Endorsement] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def members(self, network: str) -> tuple[str, ...]:
         """Slugs of the organisations that belong to a network, in name order."""

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from build_tools import progress
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -45,19 +47,39 @@ def map_chunks(
     state: Any,
     items: Sequence[Item],
     workers: int | None = None,
+    label: str | None = None,
 ) -> list[Result]:
-    """``function(state, chunk)`` over chunks of ``items``, results concatenated in order."""
+    """``function(state, chunk)`` over chunks of ``items``, results concatenated in order.
+
+    With a ``label``, a long run shows a progress bar on a terminal (build_tools/progress.py).
+    """
     global _INHERITED
     count = default_workers(len(items)) if workers is None else max(1, workers)
+    watched = label is not None and progress.shown(len(items))
     if count == 1 or len(items) < 2:
-        return function(state, items)
-    # A few chunks per worker balance the load; `map` keeps their order.
-    size = -(-len(items) // (count * 4))
+        if not watched:
+            return function(state, items)
+        # Chunks only so that the bar moves; large enough that each costs little extra.
+        size = max(100, -(-len(items) // 50))
+        with progress.bar(str(label), len(items)) as advance:
+            results: list[Result] = []
+            for start in range(0, len(items), size):
+                results += function(state, items[start : start + size])
+                advance(len(items[start : start + size]))
+        return results
+    # A few chunks per worker balance the load; results come back in their order.
+    size = -(-len(items) // (count * (16 if watched else 4)))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     _INHERITED = (function, state)
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            parts = pool.map(_run_chunk, chunks)
+        with (
+            progress.bar(str(label), len(items) if watched else 0) as advance,
+            multiprocessing.get_context("fork").Pool(count) as pool,
+        ):
+            parts = []
+            for chunk, part in zip(chunks, pool.imap(_run_chunk, chunks), strict=True):
+                parts.append(part)
+                advance(len(chunk))
     except OSError:
         # No process could be started (limits of the machine): do everything here.
         return function(state, items)

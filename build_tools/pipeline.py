@@ -10,7 +10,7 @@ import dataclasses
 from pathlib import Path
 from types import MappingProxyType
 
-from build_tools import awards, consents, discover, verification
+from build_tools import awards, collections, consents, discover, endorsements, verification
 from build_tools.diagnostics import Report
 from build_tools.link import link
 from build_tools.model import Site
@@ -37,6 +37,8 @@ def load_site(root: Path, *, check_signatures: bool = True) -> tuple[Site | None
     if report.has_errors():
         return None, report
     site = _with_awards(site, report)
+    site, problems = endorsements.with_endorsements(site, check_signatures=check_signatures)
+    report.extend(problems)
     if check_signatures and not report.has_errors():
         report.extend(verification.verify_all(site))
     return (None if report.has_errors() else site), report
@@ -58,4 +60,6 @@ def _with_awards(site: Site, report: Report) -> Site:
     )
     shown, problems = consents.load_consents(site)
     report.extend(problems)
+    # Holders' collections ("sacs à badges"): checked here, drawn by collection_pages.
+    report.extend(collections.load_collections(site)[1])
     return dataclasses.replace(site, consents=shown)

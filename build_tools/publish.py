@@ -8,11 +8,12 @@ nothing but the site model, so two builds of the same commit give the same bytes
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
 
-from build_tools import bake, catalogue, keys, ob2, ob3
+from build_tools import bake, cache, catalogue, endorsements, keys, ob2, ob3
 from build_tools.model import Award, BadgeClass, Issuer, Site
 from build_tools.urls import Urls
 
@@ -141,6 +142,37 @@ def files(site: Site) -> Files:
         output.update(issuer_files(site, issuer))
     for badge in site.badges.values():
         output.update(badge_files(site, badge))
+    output.update(_cached_award_files(site))
+    output.update(endorsements.files(site))
+    return output
+
+
+def _cached_award_files(site: Site) -> Files:
+    """Every award's documents, taken from the cache when none of their inputs changed."""
+    store = cache.open_cache(site.root, "published")
+    output: Files = {}
+    images: dict[str, str] = {}
     for award in site.awards.values():
-        output.update(award_files(site, award))
+        if not store.enabled:
+            output.update(award_files(site, award))
+            continue
+        badge = site.badges[award.badge]
+        if badge.slug not in images:
+            images[badge.slug] = hashlib.sha256(badge.image.read_bytes()).hexdigest()
+        revocation = site.revocations.get(award.id)
+        entry = cache.key(
+            "published",
+            site.settings.site_url,
+            badge.image_format,
+            images[badge.slug],
+            cache.stable_json([revocation.reason, revocation.date] if revocation else None),
+            cache.award_record(award),
+        )
+        content = store.get(entry)
+        files = cache.unpack(content) if content is not None else None
+        if files is None:
+            files = list(award_files(site, award))
+            store.put(entry, cache.pack(files))
+        output.update(files)
+    store.prune()
     return output

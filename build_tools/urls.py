@@ -93,6 +93,12 @@ class Urls:
         """``suffix`` is one of json, jws, vc.json, vc.jwt, png, svg, vc.png, vc.svg."""
         return f"a/{assertion}.{suffix}"
 
+    # Endorsements.
+    @staticmethod
+    def endorsement_file(endorsement: str, suffix: str) -> str:
+        """``suffix`` is one of vc.json, vc.jwt (Open Badges 3.0), json, jws (2.0)."""
+        return f"e/{endorsement}.{suffix}"
+
     def did(self, issuer: str) -> str:
         """The did:web identifier whose document is published at :meth:`did_document`."""
         parts = urlsplit(self.site_url)

@@ -20,8 +20,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from build_tools import keys, ob2, parallel, signing
-from build_tools.diagnostics import Diagnostic
+from build_tools import cache, keys, ob2, parallel, signing
+from build_tools.diagnostics import Diagnostic, Level
 from build_tools.jsonld_loader import OfflineDocumentLoader
 from build_tools.model import Award, Issuer, PublicKey, Site
 from build_tools.urls import Urls
@@ -173,24 +173,18 @@ def _canonical(document: Mapping[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, ensure_ascii=False)
 
 
-# Below this many awards, starting processes costs more than it saves.
-# The site that forked workers inherit while `verify_all` runs in parallel.
-def _verify_many(site: Site, awards: Sequence[Award]) -> list[Diagnostic]:
-    """Check awards in order, sharing one loader and each issuer's parsed keys."""
+def _verify_chunk(site: Site, ids: Sequence[str]) -> list[tuple[str, list[Diagnostic]]]:
+    """Check the awards of one chunk (in a worker, the site is the one it inherited)."""
     loader = OfflineDocumentLoader()
     resolvers: dict[str, _Keys] = {}
-    problems: list[Diagnostic] = []
-    for award in awards:
+    results = []
+    for award_id in ids:
+        award = site.awards[award_id]
         resolver = resolvers.get(award.issuer)
         if resolver is None:
             resolver = resolvers[award.issuer] = _Keys(site, site.issuers[award.issuer])
-        problems += _verify(site, award, resolver, loader)
-    return problems
-
-
-def _verify_chunk(site: Site, ids: Sequence[str]) -> list[Diagnostic]:
-    """Check the awards of one chunk (in a worker, the site is the one it inherited)."""
-    return _verify_many(site, [site.awards[i] for i in ids])
+        results.append((award_id, _verify(site, award, resolver, loader)))
+    return results
 
 
 def default_workers(count: int) -> int:
@@ -198,10 +192,71 @@ def default_workers(count: int) -> int:
     return parallel.default_workers(count)
 
 
+def _issuer_part(site: Site, issuer: Issuer) -> str:
+    """What a signature check takes from the issuer: its keys and their compromise dates."""
+    return cache.stable_json(
+        [
+            site.settings.site_url,
+            issuer.slug,
+            [
+                [k.id, k.type, k.public_key_multibase, k.public_key_jwk, k.compromised]
+                for k in issuer.keys
+            ],
+        ]
+    )
+
+
+def cache_key(site: Site, award: Award, issuer_part: str) -> str:
+    """The cache key of one award's signature checks: its record, and its issuer's keys."""
+    return cache.key("signatures", issuer_part, cache.award_record(award))
+
+
+def _encode(problems: Sequence[Diagnostic]) -> bytes:
+    rows = [[d.path, d.line, d.col, d.level.value, d.field, d.message] for d in problems]
+    return json.dumps(rows, ensure_ascii=False).encode("utf-8")
+
+
+def _decode(content: bytes) -> list[Diagnostic] | None:
+    try:
+        rows = json.loads(content)
+        return [
+            Diagnostic(str(p), int(line), int(col), Level(level), str(f), str(m))
+            for p, line, col, level, f, m in rows
+        ]
+    except (ValueError, TypeError):
+        return None
+
+
 def verify_all(site: Site, *, workers: int | None = None) -> list[Diagnostic]:
     """Diagnostics of every award whose signatures do not hold, in the order of the awards.
 
     ``workers`` is the number of processes (by default :func:`default_workers`); each checks a
-    share of the awards in full and the diagnostics are gathered in order.
+    share of the awards in full and the diagnostics are gathered in order. An award whose record
+    and issuer keys are unchanged since an earlier check takes its diagnostics from the cache
+    (build_tools/cache.py); every other award is checked.
     """
-    return parallel.map_chunks(_verify_chunk, site, list(site.awards), workers)
+    store = cache.open_cache(site.root, "signatures")
+    ids = list(site.awards)
+    results: dict[str, list[Diagnostic]] = {}
+    keys: dict[str, str] = {}
+    missing = ids
+    if store.enabled:
+        issuers = {slug: _issuer_part(site, issuer) for slug, issuer in site.issuers.items()}
+        missing = []
+        for award_id in ids:
+            award = site.awards[award_id]
+            keys[award_id] = entry = cache_key(site, award, issuers[award.issuer])
+            content = store.get(entry)
+            decoded = _decode(content) if content is not None else None
+            if decoded is None:
+                missing.append(award_id)
+            else:
+                results[award_id] = decoded
+    for award_id, problems in parallel.map_chunks(
+        _verify_chunk, site, missing, workers, label="Signatures"
+    ):
+        results[award_id] = problems
+        if store.enabled:
+            store.put(keys[award_id], _encode(problems))
+    store.prune()
+    return [problem for award_id in ids for problem in results[award_id]]

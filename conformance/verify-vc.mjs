@@ -19,7 +19,8 @@ LIST is a JSON array of file paths or http(s) URLs of Open Badges 3.0 credential
 Prints one JSON result per input; exits 0 when all verified, 1 otherwise, 2 on bad usage.`;
 
 const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
-const OB_TYPES = ['OpenBadgeCredential', 'AchievementCredential'];
+// An EndorsementCredential (Open Badges 3.0, section 8.3) is checked like the others.
+const OB_TYPES = ['OpenBadgeCredential', 'AchievementCredential', 'EndorsementCredential'];
 
 /** Open Badges 3.0 requirements that a generic VC verifier does not check. */
 function openBadgesShapeErrors(credential) {
@@ -36,7 +37,7 @@ function openBadgesShapeErrors(credential) {
     !OB_TYPES.some(type => types.includes(type))) {
     errors.push(
       'type must include VerifiableCredential and OpenBadgeCredential ' +
-      '(or AchievementCredential)');
+      '(or AchievementCredential, or EndorsementCredential)');
   }
   return errors;
 }

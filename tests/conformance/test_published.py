@@ -568,9 +568,10 @@ def test_no_recipient_address_is_published(published: Published) -> None:
     assert found == []
     # The scan finds addresses where they are (the group file, kept outside the repository),
     # and it read the payloads of the VC-JWT and the JWS of each award, in the records and in
-    # the site, where the hashed recipient is base64url-encoded.
+    # the site, where the hashed recipient is base64url-encoded (and in the build cache of the
+    # repository, .cache/, which holds more copies and must not leak either).
     assert len(in_group_file) == 20
-    assert decoded == 4 * 22
+    assert decoded >= 4 * 22
 
 
 def test_no_private_key_is_in_the_repository_or_the_site(published: Published) -> None:

@@ -304,7 +304,7 @@ def test_award_from_a_bad_group_file_writes_nothing(
         ),
         (
             ("telephone", "--issuer", "atelier-test"),
-            "Error: indiquez soit --recipient EMAIL, soit --csv FICHIER",
+            "Error: indiquez soit --recipient EMAIL, soit --csv FICHIER, soit --request DEMANDE.json",
         ),
         (
             ("telephone", "--issuer", "atelier-test", "--recipient", "pas-une-adresse"),
@@ -425,10 +425,21 @@ def test_revoke_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
 def test_compromise_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
     key, root = awarded_repo.keys.ed25519_id, str(awarded_repo.root)
     code, out, err = _run(
-        "compromise", "atelier-test", key, "--since", "2026-01-20", "--root", root
+        "compromise",
+        "atelier-test",
+        key,
+        "--since",
+        "2026-01-20",
+        "--root",
+        root,
+        "--key-dir",
+        str(awarded_repo.key_dir),
     )
     assert (code, err) == (0, "")
+    # The change is signed with the issuer's current RSA key (docs/gouvernance.md).
+    statement = f"issuers/atelier-test/key-changes/{clock.date().isoformat()}-1.jws"
     assert out == (
+        f"Déclaration signée par {awarded_repo.keys.rsa_id} : {statement}\n"
         f"Clé {key} marquée compromise depuis le 2026-01-20. "
         "Créez-en une nouvelle : badgeons keygen atelier-test\n"
     )

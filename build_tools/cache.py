@@ -1,0 +1,220 @@
+"""A content-addressed cache of build results, so that an unchanged input costs only a hash.
+
+The build keeps three kinds of results under ``.cache/badgeons/`` in the repository (or
+``BADGEONS_CACHE_DIR``): the diagnostics of each award's signature checks, each award's
+published documents (baked images included) and each award's verification page. A result is
+stored under the SHA-256 of everything that goes into it, the version of the code included
+(:func:`code_version`), so a changed input is simply a key that is not there yet, and the output
+of a build is the same bytes with or without the cache.
+
+Every entry carries the SHA-256 of its content: an entry that does not match (a truncated
+write, a disk error, a hand edit) is deleted and its result computed again, never trusted.
+Failures are cached as what they are (the list of diagnostics of a bad signature), never as
+success, and nothing is stored when a computation raises. After a complete pass over one kind,
+:meth:`Cache.prune` deletes the entries of that kind that the pass did not use, so the cache
+holds about one build's worth of results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache as memoize
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import build_tools
+
+if TYPE_CHECKING:
+    from build_tools.model import Award
+
+ENV_FOLDER = "BADGEONS_CACHE_DIR"
+FOLDER = Path(".cache") / "badgeons"
+_DIGEST = hashlib.sha256().digest_size
+# Libraries whose output ends up in cached results (signature checks, JSON-LD, pages, QR codes).
+_LIBRARIES = ("cryptography", "PyLD", "Jinja2", "MarkupSafe", "segno", "Pillow")
+# Set by ``--no-cache`` on the command line: every result is computed, nothing is stored.
+_disabled = False
+
+
+def disable(value: bool = True) -> None:
+    """Turn the cache off (or on again) for this process."""
+    global _disabled
+    _disabled = value
+
+
+@memoize
+def code_version() -> str:
+    """A digest of the Badgeons code, templates, static files and contexts, and library versions.
+
+    Any change to the code that computes a result changes every key, so no result made by older
+    code is reused.
+    """
+    package = Path(build_tools.__file__).resolve().parent
+    digest = hashlib.sha256(f"python {sys.version_info[:2]}\n".encode())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name} {metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} -\n".encode())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def key(kind: str, *parts: bytes | str) -> str:
+    """The SHA-256 key of a result of ``kind`` computed from ``parts`` by the current code."""
+    digest = hashlib.sha256(f"{kind}\0{code_version()}\0".encode())
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def stable_json(value: object) -> str:
+    """JSON with sorted keys: the same content always gives the same text to hash."""
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
+    )
+
+
+def _plain(value: object) -> object:
+    """Read-only mappings and tuples of the site model, as JSON can write them."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} cannot be part of a cache key")
+
+
+def award_record(award: Award) -> str:
+    """Everything an award's record holds, where it was read from included, as stable text."""
+    where = award.source
+    return stable_json(
+        [
+            [award.id, award.issuer, award.badge, award.badge_version, award.issued_on],
+            [award.expires, award.identity_hash, award.salt, where.path, where.line, where.col],
+            award.credential,
+            award.credential_jwt,
+            award.ob2_jws,
+        ]
+    )
+
+
+class Cache:
+    """Results of one kind, by key, in ``folder/<kind>/<2 hex>/<key>``."""
+
+    def __init__(self, folder: Path | None, kind: str) -> None:
+        self.folder = folder / kind if folder is not None else None
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def _path(self, entry: str) -> Path:
+        assert self.folder is not None
+        return self.folder / entry[:2] / entry
+
+    def get(self, entry: str) -> bytes | None:
+        """The stored result, or None when it is missing, corrupt or the cache is off."""
+        if self.folder is None:
+            return None
+        self.used.add(entry)
+        path = self._path(entry)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        content = data[_DIGEST:]
+        if len(data) < _DIGEST or hashlib.sha256(content).digest() != data[:_DIGEST]:
+            path.unlink(missing_ok=True)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return content
+
+    def put(self, entry: str, content: bytes) -> None:
+        """Store a result atomically (a reader sees the whole entry or none)."""
+        if self.folder is None:
+            return
+        self.used.add(entry)
+        path = self._path(entry)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{entry}.{os.getpid()}.tmp")
+            partial.write_bytes(hashlib.sha256(content).digest() + content)
+            partial.replace(path)
+        except OSError:
+            # A cache that cannot be written (full disk, read-only folder) only costs time.
+            return
+
+    def prune(self) -> int:
+        """Delete the entries not used since this cache was opened; how many were deleted."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        removed = 0
+        for bucket in os.scandir(self.folder):
+            if not bucket.is_dir():
+                continue
+            for item in os.scandir(bucket.path):
+                if item.name not in self.used:
+                    try:
+                        os.unlink(item.path)
+                        removed += 1
+                    except OSError:
+                        pass
+        return removed
+
+
+def folder_for(root: Path) -> Path | None:
+    """Where the cache of the repository at ``root`` lives, or None when it is turned off."""
+    if _disabled:
+        return None
+    configured = os.environ.get(ENV_FOLDER)
+    return Path(configured) if configured else root / FOLDER
+
+
+def open_cache(root: Path, kind: str) -> Cache:
+    """The cache of results of ``kind`` for the repository at ``root``."""
+    return Cache(folder_for(root), kind)
+
+
+def pack(files: Sequence[tuple[str, bytes]]) -> bytes:
+    """Several named files as one entry: a JSON index of names and lengths, then the bytes."""
+    index = json.dumps([[name, len(data)] for name, data in files]).encode("utf-8")
+    return len(index).to_bytes(8, "big") + index + b"".join(data for _, data in files)
+
+
+def unpack(content: bytes) -> list[tuple[str, bytes]] | None:
+    """The files of :func:`pack`, or None when the entry does not hold them exactly."""
+    try:
+        size = int.from_bytes(content[:8], "big")
+        index = json.loads(content[8 : 8 + size])
+        files, offset = [], 8 + size
+        for name, length in index:
+            files.append((str(name), content[offset : offset + int(length)]))
+            offset += int(length)
+    except (ValueError, TypeError):
+        return None
+    return files if offset == len(content) else None
+
+
+def lookup(store: Cache, keys: Iterable[tuple[str, str]]) -> tuple[dict[str, bytes], list[str]]:
+    """Stored results by item for ``(item, key)`` pairs, and the items to compute, in order."""
+    found: dict[str, bytes] = {}
+    missing: list[str] = []
+    for item, entry in keys:
+        content = store.get(entry)
+        if content is None:
+            missing.append(item)
+        else:
+            found[item] = content
+    return found, missing

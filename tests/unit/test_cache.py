@@ -1,0 +1,183 @@
+"""The build cache: hits, misses, corrupt entries, pruning, and builds identical to clean ones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from build_tools import cache, issuing, sitebuild, verification
+from build_tools.model import Site
+from tests.conftest import AWARDED_AT, PROJECT, AwardedRepo
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A cache folder of its own for the test, outside every repository."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV_FOLDER, str(path))
+    cache.disable(False)
+    yield path
+    cache.disable(False)
+
+
+def _entries(folder: Path, kind: str) -> list[Path]:
+    return sorted(p for p in (folder / kind).rglob("*") if p.is_file())
+
+
+def test_a_stored_result_is_found_again_and_an_unknown_key_is_a_miss(tmp_path: Path) -> None:
+    store = cache.Cache(tmp_path, "pages")
+    entry = cache.key("pages", "input")
+    store.put(entry, b"<html>result</html>")
+    again = cache.Cache(tmp_path, "pages")
+    assert again.get(entry) == b"<html>result</html>"
+    assert again.get(cache.key("pages", "other input")) is None
+    assert (again.hits, again.misses) == (1, 1)
+
+
+def test_keys_change_with_every_part_and_with_how_parts_are_split() -> None:
+    assert cache.key("pages", "ab", "c") != cache.key("pages", "a", "bc")
+    assert cache.key("pages", "a") != cache.key("signatures", "a")
+    assert cache.key("pages", "a") == cache.key("pages", b"a")
+
+
+def test_a_corrupt_entry_is_deleted_and_recomputed_not_trusted(tmp_path: Path) -> None:
+    store = cache.Cache(tmp_path, "pages")
+    entry = cache.key("pages", "input")
+    store.put(entry, b"good result")
+    path = next(p for p in (tmp_path / "pages").rglob("*") if p.is_file())
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert store.get(entry) is None
+    assert not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"short")
+    assert store.get(entry) is None
+
+
+def test_packed_files_round_trip_and_a_bad_pack_is_refused() -> None:
+    files = [("a/1.json", b"{}\n"), ("a/1.png", bytes(range(256)))]
+    packed = cache.pack(files)
+    assert cache.unpack(packed) == files
+    assert cache.unpack(packed + b"x") is None
+    assert cache.unpack(b"\x00" * 8 + b"not json") is None
+
+
+def test_prune_keeps_only_what_the_last_pass_used(tmp_path: Path) -> None:
+    first = cache.Cache(tmp_path, "pages")
+    kept, dropped = cache.key("pages", "kept"), cache.key("pages", "dropped")
+    first.put(kept, b"1")
+    first.put(dropped, b"2")
+    second = cache.Cache(tmp_path, "pages")
+    assert second.get(kept) == b"1"
+    assert second.prune() == 1
+    assert cache.Cache(tmp_path, "pages").get(dropped) is None
+    assert cache.Cache(tmp_path, "pages").get(kept) == b"1"
+
+
+def test_a_disabled_cache_stores_nothing(tmp_path: Path, folder: Path) -> None:
+    cache.disable()
+    store = cache.open_cache(tmp_path, "pages")
+    store.put(cache.key("pages", "x"), b"y")
+    assert store.get(cache.key("pages", "x")) is None
+    assert not folder.exists()
+
+
+def test_signature_checks_are_cached_and_failures_stay_failures(
+    awarded_repo: AwardedRepo, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = awarded_repo.site()
+    assert verification.verify_all(site) == []
+    assert len(_entries(folder, "signatures")) == 3
+    # A second check of unchanged awards reads the cache and checks nothing.
+    monkeypatch.setattr(verification, "_verify", _refuse)
+    assert verification.verify_all(site) == []
+    monkeypatch.undo()
+    monkeypatch.setenv(cache.ENV_FOLDER, str(folder))
+    # A record changed after signing is checked again, and its failure is cached as a failure.
+    record = awarded_repo.record("awa")
+    document = json.loads(record.read_text(encoding="utf-8"))
+    document["ob3"]["credentialSubject"]["narrative"] = "Modifié après la signature."
+    record.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    changed = _site(awarded_repo.root)
+    failed = verification.verify_all(changed)
+    assert any(d.field == "ob3.proof" for d in failed)
+    monkeypatch.setattr(verification, "_verify", _refuse)
+    assert verification.verify_all(changed) == failed
+    # The entry of the award as it was is no longer used, and pruned.
+    assert len(_entries(folder, "signatures")) == 3
+
+
+def test_corrupt_signature_entries_are_checked_again(
+    awarded_repo: AwardedRepo, folder: Path
+) -> None:
+    site = awarded_repo.site()
+    verification.verify_all(site)
+    for path in _entries(folder, "signatures"):
+        path.write_bytes(path.read_bytes()[:-1] + b"!")
+    assert verification.verify_all(site) == []
+    assert len(_entries(folder, "signatures")) == 3
+
+
+def _refuse(*_: object) -> list[object]:
+    raise AssertionError("a cached award was checked again")
+
+
+def _site(root: Path) -> Site:
+    from build_tools.pipeline import load_site
+
+    site, _ = load_site(root, check_signatures=False)
+    assert site is not None
+    return site
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _add_award(repo: AwardedRepo, learner: str) -> None:
+    site = _site(repo.root)
+    signer = issuing.load_signer(site.issuers["atelier-test"], None, repo.key_dir, AWARDED_AT)
+    profile, badge = issuing.check_allowed(site, "atelier-test", "telephone")
+    request = issuing.AwardRequest(
+        email=f"{learner}@example.org", issued_on=AWARDED_AT, name=None, name_consent=False
+    )
+    signed = issuing.sign_award(site, profile, badge, request, signer)
+    issuing.write_awards(repo.root, "atelier-test", [signed], AWARDED_AT.date())
+
+
+def test_an_incremental_build_is_byte_identical_to_a_clean_build(
+    awarded_repo: AwardedRepo, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = awarded_repo.root
+    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(PROJECT / "site_src", root / "site_src")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    cache.disable()
+    sitebuild.build(root, tmp_path / "clean")
+    cache.disable(False)
+    sitebuild.build(root, tmp_path / "cold")
+    sitebuild.build(root, tmp_path / "warm")
+    assert _tree(tmp_path / "cold") == _tree(tmp_path / "clean")
+    assert _tree(tmp_path / "warm") == _tree(tmp_path / "clean")
+    pages = _entries(folder, "pages")
+    assert len(pages) == 3
+
+    _add_award(awarded_repo, "dora")
+    sitebuild.build(root, tmp_path / "incremental")
+    cache.disable()
+    sitebuild.build(root, tmp_path / "clean-after")
+    incremental, clean = _tree(tmp_path / "incremental"), _tree(tmp_path / "clean-after")
+    assert incremental.keys() == clean.keys()
+    assert [p for p in clean if incremental[p] != clean[p]] == []
+    assert len([p for p in clean if p.startswith("a/") and p.endswith(".html")]) == 4
+    # The three old pages came from the cache: their entries are still the same files.
+    assert set(pages) < set(_entries(folder, "pages"))
