@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -17,6 +18,18 @@ ROOT_OPTION = click.option(
     show_default=True,
     help="Dossier du dépôt Badgeons.",
 )
+
+
+def day_option(value: str | None, option: str) -> date | None:
+    """A date typed as an option (AAAA-MM-JJ), or a French error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"date invalide « {value} » : écrivez AAAA-MM-JJ (ex. 2026-11-23)", param_hint=option
+        ) from None
 
 
 def site_or_fail(root: Path, *, check_signatures: bool = True) -> Site:

@@ -6,27 +6,15 @@ Like the rest of the command line, these commands only parse their arguments and
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
 from build_tools import collections
-from build_tools.cli_common import ROOT_OPTION, site_or_fail
+from build_tools.cli_common import ROOT_OPTION, day_option, site_or_fail
 from build_tools.collection_pages import page_path
 from build_tools.diagnostics import format_text
 from build_tools.urls import Urls
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"date invalide « {value} » : écrivez AAAA-MM-JJ (ex. 2026-11-23)", param_hint=option
-        ) from None
 
 
 @click.group()
@@ -62,8 +50,8 @@ def collection_add(
             site,
             issuer,
             assertions,
-            given=_day(given, "--given") or today,
-            until=_day(until, "--until"),
+            given=day_option(given, "--given") or today,
+            until=day_option(until, "--until"),
             display_name=display_name,
             day=today,
         )

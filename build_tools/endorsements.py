@@ -24,14 +24,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from build_tools import ob2, signing
+from build_tools import ob2
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.endorsing import RECORD_FORMAT
 from build_tools.identity import is_assertion_id
 from build_tools.jsonld_loader import OfflineDocumentLoader
 from build_tools.model import EndorsedKind, Endorsement, Site
 from build_tools.urls import Urls
-from build_tools.verification import _Keys
+from build_tools.verification import SignedForms, _Keys, verify_signed_forms
 
 _ACHIEVEMENT = re.compile(r"^badges/([a-z0-9]+(?:-[a-z0-9]+)*)/v[0-9.]+/achievement\.json$")
 _ASSERTION = re.compile(r"^a/([a-z2-7]{26})\.vc\.json$")
@@ -181,37 +181,17 @@ def verify_endorsement(
     site: Site, endorsement: Endorsement, *, loader: OfflineDocumentLoader | None = None
 ) -> list[Diagnostic]:
     """Every problem of one endorsement's signatures; an empty list means all three hold."""
-    where = endorsement.source
-    keys = _Keys(site, site.issuers[endorsement.endorser])
     signed_at = _parse(endorsement.issued_on)
-    problems: list[Diagnostic] = []
-    try:
-        unsigned = signing.verify_eddsa_rdfc_2022_proof(
-            endorsement.credential, lambda m: keys.ed25519(m, signed_at), loader=loader
-        )
-    except signing.VerificationError as exc:
-        problems.append(where.error("ob3.proof", f"signature Data Integrity refusée : {exc}"))
-        unsigned = {k: v for k, v in endorsement.credential.items() if k != "proof"}
-    try:
-        from_jwt = signing.decode_vc_jwt(
-            endorsement.credential_jwt,
-            lambda h: keys.rsa(str(h.get("kid")), (".jwk.json",), signed_at),
-            now=signed_at,
-        )
-        if _canonical(from_jwt) != _canonical(unsigned):
-            problems.append(
-                where.error("ob3_jwt", "le VC-JWT ne contient pas le même credential que ob3")
-            )
-    except signing.VerificationError as exc:
-        problems.append(where.error("ob3_jwt", f"VC-JWT refusé : {exc}"))
-    try:
-        payload = signing.verify_jws(
-            endorsement.ob2_jws, lambda h: keys.rsa(str(h.get("kid")), (".json",), signed_at)
-        ).json()
-        problems += [where.error("ob2_jws", m) for m in _ob2_mismatches(site, endorsement, payload)]
-    except signing.VerificationError as exc:
-        problems.append(where.error("ob2_jws", f"recommandation Open Badges 2.0 refusée : {exc}"))
-    return problems
+    return verify_signed_forms(
+        endorsement.source,
+        SignedForms(endorsement.credential, endorsement.credential_jwt, endorsement.ob2_jws),
+        _Keys(site, site.issuers[endorsement.endorser]),
+        loader,
+        proof_time=signed_at,
+        token_time=signed_at,
+        ob2_mismatches=lambda payload: _ob2_mismatches(site, endorsement, payload),
+        ob2_name="recommandation Open Badges 2.0",
+    )
 
 
 def _ob2_mismatches(site: Site, endorsement: Endorsement, payload: dict[str, Any]) -> list[str]:

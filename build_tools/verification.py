@@ -14,14 +14,15 @@ agreement of its three forms.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from build_tools import cache, keys, ob2, parallel, signing
-from build_tools.diagnostics import Diagnostic, Level
+from build_tools.diagnostics import Diagnostic, Level, Position
 from build_tools.jsonld_loader import OfflineDocumentLoader
 from build_tools.model import Award, Issuer, PublicKey, Site
 from build_tools.urls import Urls
@@ -101,23 +102,59 @@ def verify_award(
 def _verify(
     site: Site, award: Award, resolver: _Keys, loader: OfflineDocumentLoader | None
 ) -> list[Diagnostic]:
-    where = award.source
-    problems: list[Diagnostic] = []
     proof = award.credential.get("proof")
     created = _parse(proof.get("created")) if isinstance(proof, Mapping) else None
+    return verify_signed_forms(
+        award.source,
+        SignedForms(award.credential, award.credential_jwt, award.ob2_jws),
+        resolver,
+        loader,
+        proof_time=created,
+        token_time=_parse(award.issued_on),
+        ob2_mismatches=lambda payload: _ob2_mismatches(site, award, payload),
+        ob2_name="assertion Open Badges 2.0 signée",
+    )
+
+
+@dataclass(frozen=True)
+class SignedForms:
+    """The three signed forms of one record: 3.0 credential with its proof, VC-JWT, 2.0 JWS."""
+
+    credential: Mapping[str, Any]
+    credential_jwt: str
+    ob2_jws: str
+
+
+def verify_signed_forms(
+    where: Position,
+    forms: SignedForms,
+    resolver: _Keys,
+    loader: OfflineDocumentLoader | None,
+    *,
+    proof_time: datetime | None,
+    token_time: datetime | None,
+    ob2_mismatches: Callable[[dict[str, Any]], list[str]],
+    ob2_name: str,
+) -> list[Diagnostic]:
+    """Check a record's three signatures and that its forms agree; the problems, located.
+
+    Awards and endorsements are both stored this way: the Data Integrity proof, the VC-JWT of
+    the same credential and the signed Open Badges 2.0 document must all hold, with keys of
+    the issuer that were not compromised at the time each signature claims.
+    """
+    problems: list[Diagnostic] = []
     try:
         unsigned = signing.verify_eddsa_rdfc_2022_proof(
-            award.credential, lambda m: resolver.ed25519(m, created), loader=loader
+            forms.credential, lambda m: resolver.ed25519(m, proof_time), loader=loader
         )
     except signing.VerificationError as exc:
         problems.append(where.error("ob3.proof", f"signature Data Integrity refusée : {exc}"))
-        unsigned = {k: v for k, v in award.credential.items() if k != "proof"}
-    issued = _parse(award.issued_on)
+        unsigned = {k: v for k, v in forms.credential.items() if k != "proof"}
     try:
         from_jwt = signing.decode_vc_jwt(
-            award.credential_jwt,
-            lambda h: resolver.rsa(str(h.get("kid")), (".jwk.json",), issued),
-            now=issued,
+            forms.credential_jwt,
+            lambda h: resolver.rsa(str(h.get("kid")), (".jwk.json",), token_time),
+            now=token_time,
         )
         if _canonical(from_jwt) != _canonical(unsigned):
             problems.append(
@@ -127,11 +164,11 @@ def _verify(
         problems.append(where.error("ob3_jwt", f"VC-JWT refusé : {exc}"))
     try:
         payload = signing.verify_jws(
-            award.ob2_jws, lambda h: resolver.rsa(str(h.get("kid")), (".json",), issued)
+            forms.ob2_jws, lambda h: resolver.rsa(str(h.get("kid")), (".json",), token_time)
         ).json()
-        problems += [where.error("ob2_jws", m) for m in _ob2_mismatches(site, award, payload)]
+        problems += [where.error("ob2_jws", m) for m in ob2_mismatches(payload)]
     except signing.VerificationError as exc:
-        problems.append(where.error("ob2_jws", f"assertion Open Badges 2.0 signée refusée : {exc}"))
+        problems.append(where.error("ob2_jws", f"{ob2_name} refusée : {exc}"))
     return problems
 
 
