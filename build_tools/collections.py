@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from build_tools import schemacheck, writer
+from build_tools import discover, schemacheck, writer
 from build_tools.diagnostics import Diagnostic, Level, Position
 from build_tools.identity import new_assertion_id
 from build_tools.model import Site
@@ -71,16 +71,7 @@ def collections_path(root: Path, issuer: str) -> Path:
 
 def read_file(root: Path, issuer: str) -> tuple[Source | None, list[Diagnostic]]:
     """The collections file of an issuer, checked against its schema (None if absent or bad)."""
-    path = collections_path(root, issuer)
-    if not path.is_file():
-        return None, []
-    source, problems = load_yaml(path, path.relative_to(root).as_posix())
-    if source is None or problems:
-        return None, problems
-    if source.data is None:
-        return source, []
-    problems = schemacheck.check(source, "collections")
-    return (None, problems) if problems else (source, [])
+    return discover.load_list_file(root, collections_path(root, issuer), "collections")
 
 
 def check_entry(

@@ -26,11 +26,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from build_tools import schemacheck
+from build_tools import discover
 from build_tools.diagnostics import Diagnostic, Level, Position
 from build_tools.gazetteer import MIN_POPULATION, Gazetteer, Place, name_key
 from build_tools.model import Consent, Site
-from build_tools.yamlsource import Source, load_yaml
+from build_tools.yamlsource import Source
 
 FILE_NAME = "consents.yaml"
 DEFAULT_MONTHS = 12
@@ -79,16 +79,7 @@ def end_of(item: dict[str, Any]) -> str:
 
 def read_file(root: Path, issuer: str) -> tuple[Source | None, list[Diagnostic]]:
     """The consents file of an issuer, loaded and checked against its schema (None if absent)."""
-    path = consents_path(root, issuer)
-    if not path.is_file():
-        return None, []
-    source, problems = load_yaml(path, path.relative_to(root).as_posix())
-    if source is None or problems:
-        return None, problems
-    if source.data is None:
-        return source, []
-    problems = schemacheck.check(source, "consents")
-    return (None, problems) if problems else (source, [])
+    return discover.load_list_file(root, consents_path(root, issuer), "consents")
 
 
 def resolve_commune(

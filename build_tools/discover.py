@@ -73,6 +73,23 @@ def load_kind(root: Path, folder: str, kind: str) -> tuple[list[Loaded], list[Di
     return loaded, problems
 
 
+def load_list_file(root: Path, path: Path, kind: str) -> tuple[Source | None, list[Diagnostic]]:
+    """A per-issuer YAML list (consents, collections...) checked against its schema.
+
+    None with no problem when the file is absent; None with the problems when it is bad; an
+    empty file gives a source whose data is None.
+    """
+    if not path.is_file():
+        return None, []
+    source, problems = load_yaml(path, relative(root, path))
+    if source is None or problems:
+        return None, problems
+    if source.data is None:
+        return source, []
+    problems = schemacheck.check(source, kind)
+    return (None, problems) if problems else (source, [])
+
+
 def load_settings(root: Path) -> tuple[Loaded | None, list[Diagnostic]]:
     """Load and schema-check ``badgeons.yml``."""
     path = root / SETTINGS_FILE
