@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,27 +148,30 @@ def parse_award(
     return award, []
 
 
+def record_files(site: Site, folder: str) -> Iterator[tuple[str, Path, str]]:
+    """(issuer, path, path as shown) of every signed record in ``issuers/<slug>/<folder>/``."""
+    for issuer in site.issuers:
+        directory = site.root / "issuers" / issuer / folder
+        for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+            yield issuer, path, path.relative_to(site.root).as_posix()
+
+
 def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
     """Every award of every issuer, keyed by assertion id."""
     awards: dict[str, Award] = {}
     problems: list[Diagnostic] = []
-    for issuer in site.issuers:
-        folder = site.root / "issuers" / issuer / "assertions"
-        if not folder.is_dir():
+    for issuer, path, shown in record_files(site, "assertions"):
+        award, found = parse_award(site, issuer, path, shown)
+        problems += found
+        if award is None:
             continue
-        for path in sorted(folder.glob("*.json")):
-            shown = path.relative_to(site.root).as_posix()
-            award, found = parse_award(site, issuer, path, shown)
-            problems += found
-            if award is None:
-                continue
-            if award.id in awards:
-                other = awards[award.id].source.path
-                problems.append(
-                    Position(shown, 1, 1).error("", f"identifiant déjà utilisé par {other}")
-                )
-                continue
-            awards[award.id] = award
+        if award.id in awards:
+            other = awards[award.id].source.path
+            problems.append(
+                Position(shown, 1, 1).error("", f"identifiant déjà utilisé par {other}")
+            )
+            continue
+        awards[award.id] = award
     return awards, problems
 
 

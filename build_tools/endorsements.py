@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from build_tools import ob2
+from build_tools.awards import record_files
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.endorsing import RECORD_FORMAT
 from build_tools.identity import is_assertion_id
@@ -147,18 +148,15 @@ def load_endorsements(site: Site) -> tuple[dict[str, Endorsement], list[Diagnost
     """Every endorsement of every endorser, keyed by id (shape and consistency only)."""
     found: dict[str, Endorsement] = {}
     problems: list[Diagnostic] = []
-    for slug in site.issuers:
-        folder = site.root / "issuers" / slug / "endorsements"
-        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-            shown = path.relative_to(site.root).as_posix()
-            endorsement, errors = parse_endorsement(site, slug, path, shown)
-            problems += errors
-            if endorsement is None:
-                continue
-            if endorsement.id in found or endorsement.id in site.awards:
-                problems.append(Position(shown, 1, 1).error("", "identifiant déjà utilisé"))
-                continue
-            found[endorsement.id] = endorsement
+    for slug, path, shown in record_files(site, "endorsements"):
+        endorsement, errors = parse_endorsement(site, slug, path, shown)
+        problems += errors
+        if endorsement is None:
+            continue
+        if endorsement.id in found or endorsement.id in site.awards:
+            problems.append(Position(shown, 1, 1).error("", "identifiant déjà utilisé"))
+            continue
+        found[endorsement.id] = endorsement
     return found, problems
 
 

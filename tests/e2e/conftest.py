@@ -96,22 +96,31 @@ def _run_cli(arguments: list[str], env: Mapping[str, str]) -> str:
     return result.output
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """The scratch repository, awarded and built once for the whole session."""
-    base = tmp_path_factory.mktemp("e2e")
+def scratch_repository(base: Path) -> tuple[Path, dict[str, str]]:
+    """The small repository with the project's site sources and keys for its issuer.
+
+    Returns its root and the environment for the CLI. The private keys stay outside the
+    repository. The build describes the present moment, as a build made right after the last
+    commit would (the scratch folder is no git repository).
+    """
     root = base / "repo"
     shutil.copytree(DATA / "minimal", root)
     shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(PROJECT / "site_src", root / "site_src")
-    # The private keys stay outside the repository. The build describes the present moment, as
-    # a build made right after the last commit would (the scratch folder is no git repository).
     env = {
         "BADGEONS_KEY_DIR": str(base / "keys"),
         "BADGEONS_KEY_PASSPHRASE": "",
         "SOURCE_DATE_EPOCH": str(int(time.time())),
     }
     _run_cli(["keygen", ISSUER, "--no-passphrase", "--root", str(root)], env)
+    return root, env
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The scratch repository, awarded and built once for the whole session."""
+    base = tmp_path_factory.mktemp("e2e")
+    root, env = scratch_repository(base)
     ids: dict[str, str] = {}
     for key, (badge, recipient, options) in AWARDS.items():
         command = ["award", badge, "--issuer", ISSUER, "--recipient", recipient, *options]

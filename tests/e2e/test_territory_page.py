@@ -16,7 +16,6 @@ the tests stay offline, and every other request must go to the site itself.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -32,12 +31,11 @@ from playwright.sync_api import expect
 from bench import territory as bench_territory
 from build_tools import consents, gazetteer, leaks, territory
 from build_tools.pipeline import load_site
-from tests.conftest import DATA, PROJECT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-from tests.e2e.conftest import ISSUER, Axe, Tab, TabFactory, _run_cli, serving
+from tests.e2e.conftest import ISSUER, Axe, Tab, TabFactory, _run_cli, scratch_repository, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -84,16 +82,7 @@ def _consent(
 @pytest.fixture(scope="module")
 def territoire(tmp_path_factory: pytest.TempPathFactory) -> Territory:
     base = tmp_path_factory.mktemp("territoire")
-    root = base / "repo"
-    shutil.copytree(DATA / "minimal", root)
-    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(PROJECT / "site_src", root / "site_src")
-    env = {
-        "BADGEONS_KEY_DIR": str(base / "keys"),
-        "BADGEONS_KEY_PASSPHRASE": "",
-        "SOURCE_DATE_EPOCH": str(int(time.time())),
-    }
-    _run_cli(["keygen", ISSUER, "--no-passphrase", "--root", str(root)], env)
+    root, env = scratch_repository(base)
     ids: dict[str, str] = {}
     for learner, (badge, options) in AWARDS.items():
         recipient = f"{learner}@example.org"
