@@ -71,7 +71,7 @@ def synthetic_site(holders: int, seed: int = 36) -> Site:
         for slug in dict.fromkeys(shown):
             award_id = identity.new_assertion_id()
             awards[award_id] = Award(
-                award_id, issuer, slug, "1", "2026-01-10T09:00:00Z", None, "", "", {}, "", ""
+                award_id, issuer, slug, "1", "2026-01-10T09:00:00Z", None, "", "", Path(), ""
             )
             ids.append(award_id)
         place = chance.choices(places, weights)[0]

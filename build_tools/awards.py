@@ -12,6 +12,7 @@ This stage checks shape and consistency only; signatures are checked by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -60,7 +61,10 @@ def parse_award(
             )
         ]
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        record = json.loads(data.decode("utf-8"))
+    except OSError as exc:
+        return None, [where.error("", f"fichier illisible : {exc.strerror}")]
     except UnicodeDecodeError:
         return None, [where.error("", "le fichier n'est pas encodé en UTF-8")]
     except json.JSONDecodeError as exc:
@@ -140,12 +144,21 @@ def parse_award(
         expires=str(expires) if expires else None,
         identity_hash=str(identity_hash),
         salt=str(salt),
-        credential=credential,
-        credential_jwt=jwt,
-        ob2_jws=jws,
+        record=path,
+        digest=hashlib.sha256(data).hexdigest(),
         source=where,
+        criteria_digest=criteria_digest(credential),
     )
     return award, []
+
+
+def criteria_digest(credential: dict[str, Any]) -> str:
+    """SHA-256 of the criteria narrative embedded in a credential ("" when it has none)."""
+    subject = credential.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    criteria = achievement.get("criteria") if isinstance(achievement, dict) else None
+    narrative = criteria.get("narrative") if isinstance(criteria, dict) else None
+    return hashlib.sha256(str(narrative or "").encode("utf-8")).hexdigest()
 
 
 def record_files(site: Site, folder: str) -> Iterator[tuple[str, Path, str]]:

@@ -92,15 +92,16 @@ def _plain(value: object) -> object:
 
 
 def award_record(award: Award) -> str:
-    """Everything an award's record holds, where it was read from included, as stable text."""
+    """Everything an award's record holds, where it was read from included, as stable text.
+
+    The record's SHA-256 stands for its signed forms, which the fields were read from.
+    """
     where = award.source
     return stable_json(
         [
             [award.id, award.issuer, award.badge, award.badge_version, award.issued_on],
             [award.expires, award.identity_hash, award.salt, where.path, where.line, where.col],
-            award.credential,
-            award.credential_jwt,
-            award.ob2_jws,
+            award.digest,
         ]
     )
 

@@ -7,6 +7,9 @@ render stage turns it into sanitised HTML.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -164,10 +167,39 @@ class LevelFamily:
 
 
 @dataclass(frozen=True)
+class RecordForms:
+    """The three signed forms of an award's record. Shared by every reader: never mutate them."""
+
+    credential: dict[str, Any]
+    credential_jwt: str
+    ob2_jws: str
+
+
+class RecordChangedError(RuntimeError):
+    """A record file no longer holds the bytes that were loaded and checked."""
+
+
+@functools.lru_cache(maxsize=64)
+def read_record(path: Path, digest: str) -> RecordForms:
+    """The signed forms of the record at ``path``, which must still have the SHA-256 ``digest``.
+
+    Awards keep only their metadata in memory and read their signed forms again when a stage
+    needs them: a site of 100,000 awards would otherwise hold gigabytes of parsed JSON. A
+    record edited while the build runs is refused rather than published unchecked.
+    """
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise RecordChangedError(f"{path} changed during the build")
+    record = json.loads(data)
+    return RecordForms(record["ob3"], record["ob3_jwt"], record["ob2_jws"])
+
+
+@dataclass(frozen=True)
 class Award:
     """A signed assertion, as stored in ``issuers/<issuer>/assertions/<id>.json``.
 
-    The signed documents are the source of truth; the other fields are read from them.
+    The signed documents are the source of truth; the other fields are read from them when
+    the record is loaded. The documents themselves stay on disk (see :func:`read_record`).
     """
 
     id: str
@@ -178,10 +210,28 @@ class Award:
     expires: str | None
     identity_hash: str
     salt: str
-    credential: dict[str, Any] = field(compare=False, repr=False)
-    credential_jwt: str = field(compare=False, repr=False)
-    ob2_jws: str = field(compare=False, repr=False)
+    #: The record file, and the SHA-256 of the bytes that were loaded and checked.
+    record: Path = field(compare=False, repr=False)
+    digest: str = field(compare=False, repr=False)
     source: Position = field(compare=False, repr=False, default=Position(""))
+    #: SHA-256 of the criteria narrative embedded in the credential (see versions.py).
+    criteria_digest: str = field(compare=False, repr=False, default="")
+
+    @property
+    def forms(self) -> RecordForms:
+        return read_record(self.record, self.digest)
+
+    @property
+    def credential(self) -> dict[str, Any]:
+        return self.forms.credential
+
+    @property
+    def credential_jwt(self) -> str:
+        return self.forms.credential_jwt
+
+    @property
+    def ob2_jws(self) -> str:
+        return self.forms.ob2_jws
 
 
 @dataclass(frozen=True)

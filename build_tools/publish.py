@@ -73,8 +73,10 @@ def badge_files(site: Site, badge: BadgeClass) -> Iterator[tuple[str, bytes]]:
     issuers_by_version: dict[str, set[str]] = {badge.version: set(site.awarders(badge))}
     for award in site.awards.values():
         if award.badge == badge.slug:
-            embedded = award.credential["credentialSubject"]["achievement"]
-            versions.setdefault(award.badge_version, embedded)
+            if award.badge_version not in versions:
+                # Read from the first award of each version only: records stay on disk.
+                embedded = award.credential["credentialSubject"]["achievement"]
+                versions[award.badge_version] = embedded
             issuers_by_version.setdefault(award.badge_version, set()).add(award.issuer)
     for version, achievement in sorted(versions.items()):
         yield urls.ob3_achievement(badge.slug, version), dump(achievement)

@@ -9,6 +9,7 @@ one version embed different criteria (the criteria changed but the version was n
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -165,13 +166,14 @@ def consistency_problems(site: Site) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for badge in site.badges.values():
         current = ob3.achievement(site, badge)["criteria"]["narrative"]
+        # Digests, not texts: reading every record again would cost a pass over all of them.
         seen: dict[str, set[str]] = {}
         for award in site.awards.values():
             if award.badge == badge.slug:
-                seen.setdefault(award.badge_version, set()).add(embedded(award)[1])
+                seen.setdefault(award.badge_version, set()).add(award.criteria_digest)
         for version, narratives in sorted(seen.items()):
             if version == badge.version:
-                narratives = narratives | {current}
+                narratives = narratives | {hashlib.sha256(current.encode("utf-8")).hexdigest()}
             if len(narratives) > 1:
                 problems.append(
                     badge.source.warning(

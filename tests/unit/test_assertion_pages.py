@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from build_tools import assertion_pages, issuing, keygen
 from build_tools.model import Revocation, Site
 from tests.conftest import AwardedRepo
+from tests.support.records import with_forms
 
 MOMENT = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -129,7 +130,7 @@ def test_text_that_could_close_the_data_block_is_escaped(awarded_repo: AwardedRe
     award = site.awards[awarded_repo.ids["bob"]]
     credential = json.loads(json.dumps(award.credential))
     credential["credentialSubject"]["achievement"]["name"] = "</script><script>alert(1)</script>"
-    tricky = dataclasses.replace(award, credential=credential)
+    tricky = with_forms(award, credential=credential)
     html = assertion_pages.render_page(site, tricky, MOMENT)
     assert "</script><script>alert(1)" not in html
 

@@ -13,6 +13,7 @@ from build_tools import verification
 from build_tools.diagnostics import format_text
 from build_tools.model import Award, Site
 from tests.conftest import AwardedRepo
+from tests.support.records import with_forms
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def site(awarded_repo: AwardedRepo) -> Site:
 
 def _check(site: Site, award: Award, **changes: Any) -> list[str]:
     return format_text(
-        verification.verify_award(site, dataclasses.replace(award, **changes))
+        verification.verify_award(site, with_forms(award, **changes))
     ).splitlines()
 
 
@@ -151,7 +152,7 @@ def test_two_processes_report_exactly_what_one_does(awarded_repo: AwardedRepo) -
             if index in (7, 150) and award.badge == "telephone":
                 credential = json.loads(json.dumps(award.credential))
                 credential["validFrom"] = "2026-01-11T09:00:00Z"
-                copy = dataclasses.replace(copy, credential=credential)
+                copy = with_forms(copy, credential=credential)
             awards[key] = copy
     big = dataclasses.replace(site, awards=MappingProxyType(awards))
     one = verification.verify_all(big, workers=1)
