@@ -180,63 +180,66 @@ def render_page(site: Site, award: Award, moment: datetime) -> str:
     return template.render(page_context(site, award, moment))
 
 
+def assets() -> Files:
+    """The two small files that every verification page shares."""
+    return {
+        f"{ASSET_FOLDER}/{name}": resources.files("build_tools.static").joinpath(name).read_bytes()
+        for name in ASSETS
+    }
+
+
 def files(site: Site, moment: datetime) -> Files:
-    """Every verification page, and the two small assets they share."""
-    output: Files = {}
-    for name in ASSETS:
-        output[f"{ASSET_FOLDER}/{name}"] = (
-            resources.files("build_tools.static").joinpath(name).read_bytes()
-        )
-    store = cache.open_cache(site.root, "pages")
-    found: dict[str, bytes] = {}
-    missing = list(site.awards)
-    keys: dict[str, str] = {}
-    if store.enabled:
-        shared = _shared_inputs(site)
-        keys = {i: _cache_key(site, a, moment, shared) for i, a in site.awards.items()}
-        found, missing = cache.lookup(store, keys.items())
-    rendered = dict(
-        parallel.map_chunks(_render_chunk, (site, moment), missing, label="Pages de vérification")
+    """Every verification page, and the two small assets they share.
+
+    The build itself streams pages to disk and takes unchanged ones from the cache
+    (build_tools/siteoutput.py); this is the whole set at once, for small sites and tests.
+    """
+    output = assets()
+    ids = list(site.awards)
+    output.update(
+        parallel.map_chunks(_render_chunk, (site, moment), ids, label="Pages de vérification")
     )
-    urls = Urls(site.settings.site_url)
-    for award_id in site.awards:
-        path = urls.assertion_page(award_id)
-        if award_id in found:
-            output[path] = found[award_id]
-        else:
-            output[path] = rendered[path]
-            if store.enabled:
-                store.put(keys[award_id], rendered[path])
-    store.prune()
     return output
 
 
-def _shared_inputs(site: Site) -> str:
-    """What every page may depend on beyond its own award: settings and endorsements."""
-    return repr(site.settings) + repr(getattr(site, "endorsements", None))
-
-
-def _cache_key(site: Site, award: Award, moment: datetime, shared: str) -> str:
-    """Every input of an award's page: record, status, holder's name, badge, issuer, settings.
+class PageKeys:
+    """The cache key of each award's page: record, status, holder's name, badge, issuer, settings.
 
     The build moment enters only through the status (expired or not), so pages stay cached
     from one day to the next. Whatever :func:`page_context` starts to read from the site must
     be added here too (the templates and code are part of every key already).
     """
-    return cache.key(
-        "pages",
-        shared,
-        repr(site.badges[award.badge]),
-        repr(site.issuers[award.issuer]),
-        cache.stable_json(
-            [
-                status_of(site, award, moment),
-                site.display_names.get(award.id),
-                endorsements.shown_on_award(site, award.id),
-            ]
-        ),
-        cache.award_record(award),
-    )
+
+    def __init__(self, site: Site, moment: datetime) -> None:
+        self.site = site
+        self.moment = moment
+        # What every page may depend on beyond its own award: settings and endorsements.
+        self.shared = repr(site.settings) + repr(getattr(site, "endorsements", None))
+        self._described: dict[tuple[str, str], str] = {}
+
+    def _describe(self, kind: str, slug: str) -> str:
+        """``repr`` of a badge class or an issuer, once per build rather than once per award."""
+        if (kind, slug) not in self._described:
+            value = self.site.badges[slug] if kind == "badge" else self.site.issuers[slug]
+            self._described[kind, slug] = repr(value)
+        return self._described[kind, slug]
+
+    def __call__(self, award: Award) -> str:
+        site = self.site
+        return cache.key(
+            "pages",
+            self.shared,
+            self._describe("badge", award.badge),
+            self._describe("issuer", award.issuer),
+            cache.stable_json(
+                [
+                    status_of(site, award, self.moment),
+                    site.display_names.get(award.id),
+                    endorsements.shown_on_award(site, award.id),
+                ]
+            ),
+            cache.award_record(award),
+        )
 
 
 def _render_chunk(state: tuple[Site, datetime], ids: Sequence[str]) -> list[tuple[str, bytes]]:

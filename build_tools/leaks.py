@@ -23,7 +23,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from build_tools import territory
@@ -67,13 +67,18 @@ def mask(address: str) -> str:
 
 def texts_of(path: Path) -> Iterator[bytes]:
     """The parts of a file that can hold text."""
-    suffix = path.suffix.lower()
+    return texts_in(path.name, path.read_bytes())
+
+
+def texts_in(name: str, data: bytes) -> Iterator[bytes]:
+    """The parts of a file's content that can hold text (``name`` gives its kind)."""
+    suffix = PurePosixPath(name).suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        yield path.read_bytes()
+        yield data
     elif suffix == ".png":
-        yield from png_texts(path.read_bytes())
+        yield from png_texts(data)
     elif suffix == ".gz":
-        yield gzip.decompress(path.read_bytes())
+        yield gzip.decompress(data)
 
 
 def png_texts(data: bytes) -> Iterator[bytes]:
@@ -108,20 +113,24 @@ def _allowed(address: str, shown: str, allowed: frozenset[str]) -> bool:
 def email_leaks(site_dir: Path, allowed: frozenset[str]) -> list[Diagnostic]:
     problems = []
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
-        shown = path.relative_to(site_dir).as_posix()
-        found: set[str] = set()
-        for text in texts_of(path):
-            found |= {m.decode("ascii").lower() for m in EMAIL.findall(text)}
-        for address in sorted(found):
-            if not _allowed(address, shown, allowed):
-                problems.append(
-                    Position(shown).error(
-                        "",
-                        f"adresse e-mail « {mask(address)} » dans le site publié : seules les "
-                        "adresses publiques des organismes (email, requests.email) peuvent y figurer",
-                    )
-                )
+        problems += emails_in(path.relative_to(site_dir).as_posix(), path.read_bytes(), allowed)
     return problems
+
+
+def emails_in(shown: str, data: bytes, allowed: frozenset[str]) -> list[Diagnostic]:
+    """The addresses in one file of the site that are not allowed there."""
+    found: set[str] = set()
+    for text in texts_in(shown, data):
+        found |= {m.decode("ascii").lower() for m in EMAIL.findall(text)}
+    return [
+        Position(shown).error(
+            "",
+            f"adresse e-mail « {mask(address)} » dans le site publié : seules les "
+            "adresses publiques des organismes (email, requests.email) peuvent y figurer",
+        )
+        for address in sorted(found)
+        if not _allowed(address, shown, allowed)
+    ]
 
 
 def _points_of_page(html: str) -> Iterator[tuple[float, float]]:
@@ -144,27 +153,37 @@ def _points_of_csv(text: str) -> Iterator[tuple[float, float]]:
         yield float(row["latitude"]), float(row["longitude"])
 
 
+_POINT_READERS = {
+    territory.PAGE: _points_of_page,
+    territory.GEOJSON: _points_of_geojson,
+    territory.CSV: _points_of_csv,
+}
+MAP_SCRIPT = "assets/territoire/carte.js"
+
+
 def position_leaks(site_dir: Path, gazetteer: Gazetteer) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    readers = (
-        (territory.PAGE, _points_of_page),
-        (territory.GEOJSON, _points_of_geojson),
-        (territory.CSV, _points_of_csv),
-    )
-    for name, reader in readers:
+    for name in (*_POINT_READERS, MAP_SCRIPT):
         path = site_dir / name
         if path.is_file():
-            problems += _check_points(name, reader(path.read_text(encoding="utf-8")), gazetteer)
-    script = site_dir / "assets" / "territoire" / "carte.js"
-    if script.is_file():
-        for number in _FINE_NUMBER.findall(script.read_text(encoding="utf-8")):
-            problems.append(
-                Position("assets/territoire/carte.js").error(
-                    "",
-                    f"nombre {number} plus précis que les positions publiées ({PRECISION} décimales)",
-                )
-            )
+            problems += positions_in(name, path.read_bytes(), gazetteer)
     return problems
+
+
+def positions_in(shown: str, data: bytes, gazetteer: Gazetteer) -> list[Diagnostic]:
+    """Positions finer than a commune in one file of the site (only the map's files hold any)."""
+    reader = _POINT_READERS.get(shown)
+    if reader is not None:
+        return _check_points(shown, reader(data.decode("utf-8")), gazetteer)
+    if shown != MAP_SCRIPT:
+        return []
+    return [
+        Position(MAP_SCRIPT).error(
+            "",
+            f"nombre {number} plus précis que les positions publiées ({PRECISION} décimales)",
+        )
+        for number in _FINE_NUMBER.findall(data.decode("utf-8"))
+    ]
 
 
 def _check_points(
@@ -181,6 +200,21 @@ def _check_points(
                 )
             )
     return problems
+
+
+class FileCheck:
+    """The checks of :func:`check_site`, one file at a time, as a build produces them."""
+
+    def __init__(self, site: Site, gazetteer: Gazetteer) -> None:
+        self.allowed = public_addresses(site)
+        self.gazetteer = gazetteer
+
+    def __call__(self, shown: str, data: bytes) -> list[Diagnostic]:
+        return emails_in(shown, data, self.allowed) + positions_in(shown, data, self.gazetteer)
+
+    def rules(self) -> str:
+        """What a file's verdict depends on besides its content and path, as text to hash."""
+        return "\n".join(sorted(self.allowed))
 
 
 def check_site(site_dir: Path, site: Site, gazetteer: Gazetteer) -> list[Diagnostic]:

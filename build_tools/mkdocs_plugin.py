@@ -22,17 +22,15 @@ from mkdocs.structure.files import File, Files
 from build_tools import (
     assertion_pages,
     catalogue,
-    collection_pages,
     csp,
     gazetteer,
     history,
     leaks,
     pagefixes,
-    publish,
+    siteoutput,
+    sitesync,
     territory,
     territory_map,
-    verifier_page,
-    writer,
 )
 from build_tools.diagnostics import format_text
 from build_tools.model import Site
@@ -54,6 +52,8 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
         #: A site that ``badgeons build`` has already loaded and checked, signatures included,
         #: so that the plugin does not check every signature a second time.
         self.preloaded: Site | None = None
+        #: Where ``badgeons build`` wants the site's files (else they go to MkDocs' folder).
+        self.sync: sitesync.SiteSync | None = None
 
     def on_config(self, config: Any) -> Any:
         root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
@@ -97,12 +97,17 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
     def on_post_build(self, config: Any) -> None:
         assert self.site is not None
         moment = assertion_pages.build_moment(os.environ.get("SOURCE_DATE_EPOCH"))
-        output = publish.files(self.site) | assertion_pages.files(self.site, moment)
-        output |= verifier_page.files(self.site)
-        output |= territory_map.files(self.site)
-        output |= collection_pages.files(self.site, moment)
-        writer.write_files(Path(config.site_dir), output)
+        built = Path(config.site_dir)
+        check = leaks.FileCheck(self.site, gazetteer.load())
+        if self.sync is not None:
+            # ``badgeons build``: MkDocs wrote its pages into a scratch folder; they and the
+            # core's files go to the sync, which writes only what changed (sitebuild.py).
+            problems = siteoutput.add_folder(self.sync, built, check)
+            problems += siteoutput.write(self.site, self.sync, moment, check)
+        else:
+            # ``mkdocs build`` or ``mkdocs serve``: everything goes into MkDocs' own folder.
+            siteoutput.write(self.site, sitesync.FolderWrite(built), moment, check)
+            problems = leaks.check_site(built, self.site, gazetteer.load())
         # Nothing personal may be published: the build fails, and the previous site stays.
-        problems = leaks.check_site(Path(config.site_dir), self.site, gazetteer.load())
         if problems:
             raise PluginError("the site would publish personal data:\n" + format_text(problems))

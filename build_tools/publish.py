@@ -8,7 +8,6 @@ nothing but the site model, so two builds of the same commit give the same bytes
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -137,44 +136,45 @@ def award_files(site: Site, award: Award) -> Iterator[tuple[str, bytes]]:
     yield file(award.id, "vc.svg"), bake.bake_svg_ob3(svg, credential_json=credential_json)
 
 
-def files(site: Site) -> Files:
-    """All documents of issuers, badge classes and awards, by site path."""
-    output: Files = dict(catalogue.assets(site))
+def award_paths(site: Site, award: Award) -> list[str]:
+    """The site paths of :func:`award_files`, without making them."""
+    file = Urls(site.settings.site_url).assertion_file
+    kinds = ["json", "jws", "vc.json", "vc.jwt"]
+    if site.badges[award.badge].image_format == "png":
+        kinds += ["png", "vc.png"]
+    return [file(award.id, kind) for kind in [*kinds, "svg", "vc.svg"]]
+
+
+def award_cache_key(site: Site, award: Award, image_digest: str) -> str:
+    """Every input of :func:`award_files`: record, revocation, badge image, site address."""
+    revocation = site.revocations.get(award.id)
+    return cache.key(
+        "published",
+        site.settings.site_url,
+        site.badges[award.badge].image_format,
+        image_digest,
+        cache.stable_json([revocation.reason, revocation.date] if revocation else None),
+        cache.award_record(award),
+    )
+
+
+def shared_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """The documents of issuers, badge classes and endorsements, and the catalogue's images."""
+    yield from catalogue.assets(site).items()
     for issuer in site.issuers.values():
-        output.update(issuer_files(site, issuer))
+        yield from issuer_files(site, issuer)
     for badge in site.badges.values():
-        output.update(badge_files(site, badge))
-    output.update(_cached_award_files(site))
-    output.update(endorsements.files(site))
-    return output
+        yield from badge_files(site, badge)
+    yield from endorsements.files(site)
 
 
-def _cached_award_files(site: Site) -> Files:
-    """Every award's documents, taken from the cache when none of their inputs changed."""
-    store = cache.open_cache(site.root, "published")
-    output: Files = {}
-    images: dict[str, str] = {}
+def files(site: Site) -> Files:
+    """All documents of issuers, badge classes and awards, by site path.
+
+    The build itself streams them to disk and takes unchanged awards' documents from the cache
+    (build_tools/siteoutput.py); this is the whole set at once, for small sites and tests.
+    """
+    output: Files = dict(shared_files(site))
     for award in site.awards.values():
-        if not store.enabled:
-            output.update(award_files(site, award))
-            continue
-        badge = site.badges[award.badge]
-        if badge.slug not in images:
-            images[badge.slug] = hashlib.sha256(badge.image.read_bytes()).hexdigest()
-        revocation = site.revocations.get(award.id)
-        entry = cache.key(
-            "published",
-            site.settings.site_url,
-            badge.image_format,
-            images[badge.slug],
-            cache.stable_json([revocation.reason, revocation.date] if revocation else None),
-            cache.award_record(award),
-        )
-        content = store.get(entry)
-        files = cache.unpack(content) if content is not None else None
-        if files is None:
-            files = list(award_files(site, award))
-            store.put(entry, cache.pack(files))
-        output.update(files)
-    store.prune()
+        output.update(award_files(site, award))
     return output

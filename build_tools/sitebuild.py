@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from build_tools import writer
+from build_tools import cache, sitesync
 from build_tools.model import Site
 
 log = logging.getLogger(__name__)
@@ -68,16 +68,24 @@ def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
 
     from build_tools.mkdocs_plugin import BadgeonsPlugin
 
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
-    with writer.staged_directory(site_dir) as staging:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging), strict=strict)
+    state = sitesync.state_file(cache.folder_for(root), site_dir)
+    with sitesync.SiteSync(site_dir, state) as sync:
+        # MkDocs writes its pages into a scratch folder (it empties the folder it is given);
+        # the plugin hands them and the core's files to the sync, which writes what changed.
+        pages = sync.scratch("mkdocs")
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(pages), strict=strict)
         plugin = config.plugins.get("badgeons")
-        if site is not None and isinstance(plugin, BadgeonsPlugin):
-            plugin.preloaded = site
+        if not isinstance(plugin, BadgeonsPlugin):
+            raise PluginError("mkdocs.yml must list the badgeons plugin")
+        plugin.preloaded = site
+        plugin.sync = sync
         mkdocs_build(config)
+        sync.commit()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

@@ -1,0 +1,156 @@
+"""Every file that Badgeons adds to a site besides MkDocs' pages, streamed to a :class:`SiteSync`.
+
+Each file is checked for personal data (build_tools/leaks.py) as it is made, then handed to
+the sync, which writes it only if it differs from the previous build's. Nothing is held in
+memory beyond the file being made: a site of 100,000 awards is about 900,000 files and 9 GB.
+
+The files of each award (hosted and signed forms, baked images, verification page) are its
+*unit*. A unit's digest covers every input of those files (the cache keys of its documents
+and its page, and the rules of the personal-data check); when the previous build wrote the
+unit from the same digest and the site folder still holds it, the unit costs a hash and is
+not even read. Changed units are made on every core, each worker writing its files into the
+staging folder itself, and their documents and pages are stored in the build cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from build_tools import (
+    assertion_pages,
+    cache,
+    collection_pages,
+    leaks,
+    parallel,
+    publish,
+    territory_map,
+    verifier_page,
+    writer,
+)
+from build_tools.diagnostics import Diagnostic
+from build_tools.model import Site
+from build_tools.sitesync import SiteSync, Written
+from build_tools.urls import Urls
+
+
+def shared_files(site: Site, moment: datetime) -> Iterator[tuple[str, bytes]]:
+    """Every file that is not one award's: issuers, badges, endorsements, map, verifier."""
+    yield from publish.shared_files(site)
+    yield from assertion_pages.assets().items()
+    yield from verifier_page.files(site).items()
+    yield from territory_map.files(site).items()
+    yield from collection_pages.files(site, moment).items()
+
+
+def add_folder(sync: SiteSync, folder: Path, check: leaks.FileCheck) -> list[Diagnostic]:
+    """Hand every file below ``folder`` (MkDocs' output) to the sync, checked."""
+    problems: list[Diagnostic] = []
+    for name in sorted(_walk(folder)):
+        data = (folder / name).read_bytes()
+        problems += check(name, data)
+        sync.add(name, data)
+    return problems
+
+
+def _walk(folder: Path) -> Iterator[str]:
+    for directory, _, names in os.walk(folder):
+        prefix = Path(directory).relative_to(folder).as_posix()
+        for name in names:
+            yield name if prefix == "." else f"{prefix}/{name}"
+
+
+def write(site: Site, sync: SiteSync, moment: datetime, check: leaks.FileCheck) -> list[Diagnostic]:
+    """Make every Badgeons file of the site into ``sync``; the personal data found, as errors."""
+    problems: list[Diagnostic] = []
+    for path, data in shared_files(site, moment):
+        problems += check(path, data)
+        sync.add(path, data)
+    return problems + _award_units(site, sync, moment, check)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What the workers that make changed units inherit."""
+
+    site: Site
+    moment: datetime
+    root: Path
+    check: leaks.FileCheck
+    keys: dict[str, tuple[str, str]]
+
+
+def _award_units(
+    site: Site, sync: SiteSync, moment: datetime, check: leaks.FileCheck
+) -> list[Diagnostic]:
+    published = cache.open_cache(site.root, "published")
+    pages = cache.open_cache(site.root, "pages")
+    page_key = assertion_pages.PageKeys(site, moment)
+    urls = Urls(site.settings.site_url)
+    rules = check.rules()
+    images: dict[str, str] = {}
+    keys: dict[str, tuple[str, str]] = {}
+    todo: list[tuple[str, str]] = []
+    for award in site.awards.values():
+        badge = site.badges[award.badge]
+        if badge.slug not in images:
+            images[badge.slug] = hashlib.sha256(badge.image.read_bytes()).hexdigest()
+        documents, page = publish.award_cache_key(site, award, images[badge.slug]), page_key(award)
+        keys[award.id] = (documents, page)
+        # Marked as used in this process, where the cache is pruned after the pass.
+        published.used.add(documents)
+        pages.used.add(page)
+        unit = hashlib.sha256(f"{documents}\0{page}\0{rules}".encode()).hexdigest()
+        paths = [*publish.award_paths(site, award), urls.assertion_page(award.id)]
+        if not all([sync.unchanged(path, f"{unit} {path}") for path in paths]):
+            todo.append((award.id, unit))
+    job = _Job(site, moment, sync.root, check, keys)
+    problems: list[Diagnostic] = []
+    for written, found in parallel.map_chunks(_make_units, job, todo, label="Badges délivrés"):
+        problems += found
+        for item in written:
+            sync.record(item)
+    published.prune()
+    pages.prune()
+    return problems
+
+
+def _make_units(
+    job: _Job, todo: Sequence[tuple[str, str]]
+) -> list[tuple[list[Written], list[Diagnostic]]]:
+    """Make, check and write the files of changed units (in a worker, or in the build itself)."""
+    site = job.site
+    published = cache.open_cache(site.root, "published")
+    pages = cache.open_cache(site.root, "pages")
+    urls = Urls(site.settings.site_url)
+    made: set[Path] = set()
+    results = []
+    for award_id, unit in todo:
+        award = site.awards[award_id]
+        documents_key, page_key = job.keys[award_id]
+        stored = published.get(documents_key)
+        files = cache.unpack(stored) if stored is not None else None
+        if files is None:
+            files = list(publish.award_files(site, award))
+            published.put(documents_key, cache.pack(files))
+        page = pages.get(page_key)
+        if page is None:
+            page = assertion_pages.render_page(site, award, job.moment).encode("utf-8")
+            pages.put(page_key, page)
+        written: list[Written] = []
+        problems: list[Diagnostic] = []
+        for path, data in [*files, (urls.assertion_page(award_id), page)]:
+            problems += job.check(path, data)
+            target = writer.safe_target(job.root, path)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(data)
+            stat = target.stat()
+            written.append(Written(path, stat.st_size, stat.st_mtime_ns, f"{unit} {path}"))
+        results.append((written, problems))
+    return results

@@ -1,0 +1,100 @@
+"""Putting a site in place: all or nothing, and only the files that changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build_tools import sitesync
+
+
+def _build(site: Path, state: Path | None, files: dict[str, bytes]) -> sitesync.SiteSync:
+    with sitesync.SiteSync(site, state) as sync:
+        for path, data in files.items():
+            sync.add(path, data)
+        sync.commit()
+    return sync
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+FIRST = {"index.html": b"<p>1</p>", "a/x.html": b"x", "a/y.html": b"y", "old/gone.txt": b"gone"}
+SECOND = {"index.html": b"<p>2</p>", "a/x.html": b"x", "a/y.html": b"y", "a/z.html": b"z"}
+
+
+def test_a_second_build_moves_only_changed_files_and_deletes_the_others(tmp_path: Path) -> None:
+    site, state = tmp_path / "site", tmp_path / "cache" / "site.json"
+    first = _build(site, state, FIRST)
+    assert not first.incremental and _tree(site) == FIRST
+    kept = (site / "a" / "x.html").stat()
+    second = _build(site, state, SECOND)
+    assert second.incremental
+    assert sorted(second.changed) == ["a/z.html", "index.html"]
+    assert _tree(site) == SECOND
+    # The unchanged file is the same file, not a copy, and the emptied folder is gone.
+    again = (site / "a" / "x.html").stat()
+    assert (again.st_ino, again.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+    assert not (site / "old").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_a_site_edited_by_hand_is_rebuilt_whole(tmp_path: Path) -> None:
+    site, state = tmp_path / "site", tmp_path / "state.json"
+    _build(site, state, FIRST)
+    (site / "a" / "x.html").write_bytes(b"edited by hand")
+    (site / "stray.txt").write_bytes(b"not ours")
+    again = _build(site, state, FIRST)
+    assert not again.incremental
+    assert _tree(site) == FIRST
+
+
+def test_without_a_manifest_every_build_is_whole_and_keeps_none(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(site, None, FIRST)
+    assert not _build(site, None, SECOND).incremental
+    assert _tree(site) == SECOND
+
+
+def test_a_failed_build_leaves_the_site_and_its_manifest(tmp_path: Path) -> None:
+    site, state = tmp_path / "site", tmp_path / "state.json"
+    _build(site, state, FIRST)
+    with pytest.raises(RuntimeError), sitesync.SiteSync(site, state) as sync:
+        sync.add("index.html", b"half")
+        raise RuntimeError("personal data found")
+    assert _tree(site) == FIRST
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    assert _build(site, state, SECOND).incremental
+
+
+def test_an_interrupted_commit_makes_the_next_build_whole(tmp_path: Path) -> None:
+    site, state = tmp_path / "site", tmp_path / "state.json"
+    _build(site, state, FIRST)
+    # A commit removes the manifest first and writes the new one last.
+    state.unlink()
+    assert not _build(site, state, SECOND).incremental
+
+
+def test_files_named_by_their_inputs_are_kept_without_being_read(tmp_path: Path) -> None:
+    site, state = tmp_path / "site", tmp_path / "state.json"
+    with sitesync.SiteSync(site, state) as sync:
+        sync.add("a/x.png", b"baked", digest="inputs-1")
+        sync.commit()
+    with sitesync.SiteSync(site, state) as sync:
+        assert sync.unchanged("a/x.png", "inputs-1")
+        assert not sync.unchanged("a/x.png", "inputs-2")
+        sync.commit()
+    assert _tree(site) == {"a/x.png": b"baked"}
+
+
+def test_manifests_of_two_site_folders_do_not_mix(tmp_path: Path) -> None:
+    cache_folder = tmp_path / "cache"
+    one = sitesync.state_file(cache_folder, tmp_path / "one")
+    two = sitesync.state_file(cache_folder, tmp_path / "two")
+    assert one != two and sitesync.state_file(None, tmp_path / "one") is None
+    _build(tmp_path / "one", one, FIRST)
+    assert sitesync.Manifest.load(one, tmp_path / "two") is None
