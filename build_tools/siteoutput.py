@@ -127,7 +127,8 @@ def _make_units(
     published = cache.open_cache(site.root, "published")
     pages = cache.open_cache(site.root, "pages")
     urls = Urls(site.settings.site_url)
-    made: set[Path] = set()
+    made: set[str] = set()
+    root = str(job.root)
     results = []
     for award_id, unit in todo:
         award = site.awards[award_id]
@@ -145,12 +146,7 @@ def _make_units(
         problems: list[Diagnostic] = []
         for path, data in [*files, (urls.assertion_page(award_id), page)]:
             problems += job.check(path, data)
-            target = writer.safe_target(job.root, path)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(data)
-            stat = target.stat()
+            stat = writer.write_file(root, path, data, made)
             written.append(Written(path, stat.st_size, stat.st_mtime_ns, f"{unit} {path}"))
         results.append((written, problems))
     return results

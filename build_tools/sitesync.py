@@ -119,7 +119,7 @@ class SiteSync:
         self.files: dict[str, Written] = {}
         #: Files of the new site that differ from the previous one (all of them in a full build).
         self.changed: list[str] = []
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
         self._scratch: list[Path] = []
         self._done = False
 
@@ -157,22 +157,12 @@ class SiteSync:
         self.files[path] = Written(path, known[0], known[1], digest)
         return True
 
-    def target(self, path: str) -> Path:
-        """Where a new or changed file is staged (its folder exists)."""
-        target = writer.safe_target(self.staging, path)
-        if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(target.parent)
-        return target
-
     def add(self, path: str, data: bytes, digest: str | None = None) -> None:
         """A file of the new site. ``digest`` names what it was made from (else its content)."""
         digest = digest or content_digest(data)
         if self.unchanged(path, digest):
             return
-        target = self.target(path)
-        target.write_bytes(data)
-        stat = target.stat()
+        stat = writer.write_file(str(self.staging), path, data, self._made)
         self.record(Written(path, stat.st_size, stat.st_mtime_ns, digest))
 
     def record(self, written: Written) -> None:
@@ -206,13 +196,15 @@ class SiteSync:
             Manifest.save(self.state, self.site_dir, self.files)
 
     def _move_changed(self, previous: Manifest) -> None:
-        made: set[Path] = set()
+        made: set[str] = set()
+        staging, site = str(self.staging), str(self.site_dir)
         for path in self.changed:
-            target = writer.safe_target(self.site_dir, path)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            os.replace(writer.safe_target(self.staging, path), target)
+            target = os.path.join(site, writer.checked_path(path))
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            os.replace(os.path.join(staging, path), target)
         for path in sorted(set(previous.files) - set(self.files)):
             target = writer.safe_target(self.site_dir, path)
             target.unlink(missing_ok=True)
