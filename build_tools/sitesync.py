@@ -206,9 +206,9 @@ class SiteSync:
                 made.add(folder)
             os.replace(os.path.join(staging, path), target)
         for path in sorted(set(previous.files) - set(self.files)):
-            target = writer.safe_target(self.site_dir, path)
-            target.unlink(missing_ok=True)
-            _remove_empty_parents(target.parent, self.site_dir)
+            gone = writer.safe_target(self.site_dir, path)
+            gone.unlink(missing_ok=True)
+            _remove_empty_parents(gone.parent, self.site_dir)
 
 
 class FolderWrite(SiteSync):
