@@ -124,7 +124,7 @@ def badge_page(
     path = badge_page_path(badge.slug, lang)
     family = site.families.get(badge.level.family) if badge.level else None
     awarders = [site.issuers[s] for s in site.awarders(badge)]
-    awarded = sum(1 for a in site.awards.values() if a.badge == badge.slug)
+    awarded = len(site.awards_by_badge.get(badge.slug, ()))
     context = _context(
         site,
         lang,

@@ -28,7 +28,7 @@ def issuer_files(site: Site, issuer: Issuer) -> Iterator[tuple[str, bytes]]:
     urls = Urls(site.settings.site_url)
     slug = issuer.slug
     revoked = sorted(
-        (a for a in site.awards.values() if a.issuer == slug and a.id in site.revocations),
+        (site.awards[i] for i in site.revocations if site.awards[i].issuer == slug),
         key=lambda a: a.id,
     )
     yield urls.ob2_profile(slug), dump(ob2.issuer_profile(site, issuer))
@@ -70,13 +70,12 @@ def badge_files(site: Site, badge: BadgeClass) -> Iterator[tuple[str, bytes]]:
     current = ob3.achievement(site, badge)
     versions: dict[str, dict[str, Any]] = {badge.version: current}
     issuers_by_version: dict[str, set[str]] = {badge.version: set(site.awarders(badge))}
-    for award in site.awards.values():
-        if award.badge == badge.slug:
-            if award.badge_version not in versions:
-                # Read from the first award of each version only: records stay on disk.
-                embedded = award.credential["credentialSubject"]["achievement"]
-                versions[award.badge_version] = embedded
-            issuers_by_version.setdefault(award.badge_version, set()).add(award.issuer)
+    for award in site.awards_by_badge.get(badge.slug, ()):
+        if award.badge_version not in versions:
+            # Read from the first award of each version only: records stay on disk.
+            embedded = award.credential["credentialSubject"]["achievement"]
+            versions[award.badge_version] = embedded
+        issuers_by_version.setdefault(award.badge_version, set()).add(award.issuer)
     for version, achievement in sorted(versions.items()):
         yield urls.ob3_achievement(badge.slug, version), dump(achievement)
         for issuer in sorted(issuers_by_version[version]):

@@ -132,9 +132,8 @@ def differences(old_name: str, old: str, new_name: str, new: str) -> tuple[Chang
 def badge_versions(site: Site, badge: BadgeClass) -> tuple[Version, ...]:
     """Every version of a badge that has been awarded, oldest first, with what changed."""
     by_version: dict[str, list[Award]] = {}
-    for award in site.awards.values():
-        if award.badge == badge.slug:
-            by_version.setdefault(award.badge_version, []).append(award)
+    for award in site.awards_by_badge.get(badge.slug, ()):
+        by_version.setdefault(award.badge_version, []).append(award)
     result: list[Version] = []
     previous: tuple[str, str] | None = None
     for version in sorted(by_version, key=_version_key):
@@ -168,9 +167,8 @@ def consistency_problems(site: Site) -> list[Diagnostic]:
         current = ob3.achievement(site, badge)["criteria"]["narrative"]
         # Digests, not texts: reading every record again would cost a pass over all of them.
         seen: dict[str, set[str]] = {}
-        for award in site.awards.values():
-            if award.badge == badge.slug:
-                seen.setdefault(award.badge_version, set()).add(award.criteria_digest)
+        for award in site.awards_by_badge.get(badge.slug, ()):
+            seen.setdefault(award.badge_version, set()).add(award.criteria_digest)
         for version, narratives in sorted(seen.items()):
             if version == badge.version:
                 narratives = narratives | {hashlib.sha256(current.encode("utf-8")).hexdigest()}
