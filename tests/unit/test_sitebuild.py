@@ -135,3 +135,16 @@ def test_a_site_already_loaded_is_not_loaded_again(built: Path, tmp_path: Path) 
     sitebuild.build(built, tmp_path / "out", site=marked)
     page = (tmp_path / "out" / "badges" / "telephone.html").read_text(encoding="utf-8")
     assert "<h1>Nom passé par l'appelant</h1>" in page
+
+
+def test_plain_mkdocs_build_writes_the_same_site(built: Path, tmp_path: Path) -> None:
+    """``mkdocs build`` and ``mkdocs serve`` run the plugin alone: same files, same bytes."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    mkdocs_build(load_config(str(built / "mkdocs.yml"), site_dir=str(tmp_path / "plain")))
+    ours = {p.relative_to(built / "site") for p in (built / "site").rglob("*") if p.is_file()}
+    plain = {p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain").rglob("*")}
+    assert ours == {p for p in plain if (tmp_path / "plain" / p).is_file()}
+    differ = [p for p in ours if not filecmp.cmp(built / "site" / p, tmp_path / "plain" / p, False)]
+    assert differ == []
