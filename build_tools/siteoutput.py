@@ -82,6 +82,8 @@ class _Job:
     root: Path
     check: leaks.FileCheck
     keys: dict[str, tuple[str, str]]
+    #: Whether the sync keeps a record of each file (else only problems come back).
+    keep: bool
 
 
 def _award_units(
@@ -108,7 +110,7 @@ def _award_units(
         paths = [*publish.award_paths(site, award), urls.assertion_page(award.id)]
         if not all([sync.unchanged(path, f"{unit} {path}") for path in paths]):
             todo.append((award.id, unit))
-    job = _Job(site, moment, sync.root, check, keys)
+    job = _Job(site, moment, sync.root, check, keys, sync.state is not None)
     problems: list[Diagnostic] = []
     for written, found in parallel.map_chunks(_make_units, job, todo, label="Badges délivrés"):
         problems += found
@@ -147,6 +149,7 @@ def _make_units(
         for path, data in [*files, (urls.assertion_page(award_id), page)]:
             problems += job.check(path, data)
             stat = writer.write_file(root, path, data, made)
-            written.append(Written(path, stat.st_size, stat.st_mtime_ns, f"{unit} {path}"))
+            if job.keep:
+                written.append(Written(path, stat.st_size, stat.st_mtime_ns, f"{unit} {path}"))
         results.append((written, problems))
     return results

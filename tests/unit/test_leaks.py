@@ -137,3 +137,24 @@ def test_the_build_refuses_to_publish_an_address(
         assert f"{page}: error: adresse e-mail « je…@gmail.com » dans le site publié" in logged
     # The previous site is left as it was.
     assert [p.name for p in site.iterdir()] == ["previous.html"]
+
+
+def test_the_fast_address_scan_finds_exactly_what_the_pattern_finds() -> None:
+    import random
+
+    from build_tools.leaks import EMAIL, addresses
+
+    chance = random.Random(20261123)
+    alphabet = b'ab.-_+%@ Z9\n"<>/:xyz'
+    texts = [
+        bytes(chance.choice(alphabet) for _ in range(chance.randint(0, 60))) for _ in range(20_000)
+    ]
+    texts += [
+        b"a@b.ccx@d.ee",
+        b"x@foo.b@baz.com",
+        b'{"@context": "x", "email": "Jean.Dupont+x@mail.example.org"}',
+        b"AAAA+/==" * 1000 + b"moi@example.fr",
+        b"..@a.bc@d.ef.gh",
+    ]
+    for text in texts:
+        assert addresses(text) == EMAIL.findall(text), text
