@@ -55,8 +55,10 @@ def status_of(site: Site, award: Award, moment: datetime) -> dict[str, str]:
     revocation = site.revocations.get(award.id)
     if revocation:
         return {"kind": "revoked", "date": revocation.date[:10], "reason": revocation.reason}
-    used = signing_keys(award)
-    compromised = [k for k in site.issuers[award.issuer].keys if k.id in used and k.compromised]
+    keys = site.issuers[award.issuer].keys
+    # The record is read only when the issuer has declared a key compromised.
+    used = signing_keys(award) if any(k.compromised for k in keys) else set()
+    compromised = [k for k in keys if k.id in used and k.compromised]
     if compromised:
         return {"kind": "compromised", "date": str(compromised[0].compromised)[:10], "reason": ""}
     if award.expires and datetime.fromisoformat(award.expires.replace("Z", "+00:00")) <= moment:

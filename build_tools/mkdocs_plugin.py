@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files
 
 from build_tools import (
     assertion_pages,
+    cache,
     catalogue,
     csp,
     gazetteer,
@@ -80,6 +81,11 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
         territoire = territory_map.page(self.site)
         files.append(File.generated(config, territoire.path, content=territoire.markdown()))
         return files
+
+    def on_env(self, env: Any, config: Any, files: Files) -> Any:
+        assert self.site is not None
+        env.bytecode_cache = cache.template_bytecode(self.site.root)
+        return env
 
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
         lang = str(page.meta.get("lang", config.theme.get("language", "fr")))
