@@ -22,9 +22,7 @@ def site(awarded_repo: AwardedRepo) -> Site:
 
 
 def _check(site: Site, award: Award, **changes: Any) -> list[str]:
-    return format_text(
-        verification.verify_award(site, with_forms(award, **changes))
-    ).splitlines()
+    return format_text(verification.verify_award(site, with_forms(award, **changes))).splitlines()
 
 
 def _flip(text: str, index: int) -> str:
