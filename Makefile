@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup serve build validate test lint typecheck conformance browser node ob2 bench clean
+.PHONY: setup serve build validate test lint typecheck conformance browser node ob2 bench bench-scale clean
 
 setup: $(STAMP)
 
@@ -64,6 +64,10 @@ test: setup browser node ob2
 
 bench: setup
 	$(BIN)/python -m bench
+
+## The whole build at 10,000 and 100,000 awards (docs/scaling.md); long
+bench-scale: setup
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf site .cache build *.egg-info

@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from build_tools import schemacheck
+from build_tools import parallel, schemacheck
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.identity import is_assertion_id
 from build_tools.model import Award, Revocation, Site
@@ -173,8 +173,10 @@ def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
     """Every award of every issuer, keyed by assertion id."""
     awards: dict[str, Award] = {}
     problems: list[Diagnostic] = []
-    for issuer, path, shown in record_files(site, "assertions"):
-        award, found = parse_award(site, issuer, path, shown)
+    files = list(record_files(site, "assertions"))
+    # Reading and parsing records is most of the work: both cores, results in file order.
+    parsed = parallel.map_chunks(_parse_chunk, site, files, label="Lecture des badges délivrés")
+    for (_, _, shown), (award, found) in zip(files, parsed, strict=True):
         problems += found
         if award is None:
             continue
@@ -186,6 +188,12 @@ def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
             continue
         awards[award.id] = award
     return awards, problems
+
+
+def _parse_chunk(
+    site: Site, files: Sequence[tuple[str, Path, str]]
+) -> list[tuple[Award | None, list[Diagnostic]]]:
+    return [parse_award(site, issuer, path, shown) for issuer, path, shown in files]
 
 
 def _load_list(

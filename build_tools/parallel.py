@@ -8,6 +8,7 @@ does everything. Results come back in the order of the items, so output is the s
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -71,6 +72,10 @@ def map_chunks(
     size = -(-len(items) // (count * (16 if watched else 4)))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     _INHERITED = (function, state)
+    # Objects that exist before the fork are left out of the workers' garbage collections,
+    # which would otherwise write to every one of them and copy all their pages (the site
+    # model of 100,000 awards is hundreds of megabytes).
+    gc.freeze()
     try:
         with (
             progress.bar(str(label), len(items) if watched else 0) as advance,
@@ -85,4 +90,5 @@ def map_chunks(
         return function(state, items)
     finally:
         _INHERITED = None
+        gc.unfreeze()
     return [result for part in parts for result in part]
