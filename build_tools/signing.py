@@ -215,6 +215,8 @@ def verify_eddsa_rdfc_2022_proof(
 ) -> dict[str, Any]:
     """Verify the document's `eddsa-rdfc-2022` proof and return the document without its proof.
 
+    The returned mapping shares its members with `document`: copy it before changing it.
+
     `resolve_public_key` receives the proof's `verificationMethod` and returns the Ed25519 public
     key that the controller authorises for the expected proof purpose; it raises
     `KeyResolutionError` (or another `VerificationError`) when it cannot.
@@ -254,7 +256,9 @@ def verify_eddsa_rdfc_2022_proof(
     public_key = resolve_public_key(method)
     if not isinstance(public_key, ed25519.Ed25519PublicKey):
         raise WrongKeyType(f"the key of {method} is not an Ed25519 public key")
-    unsecured = {key: copy.deepcopy(value) for key, value in document.items() if key != "proof"}
+    # Not a deep copy (a fifth of a build's verification time): canonicalisation never
+    # modifies its input, and the returned document shares its members with ``document``.
+    unsecured = {key: value for key, value in document.items() if key != "proof"}
     proof_options = {key: value for key, value in proof.items() if key != "proofValue"}
     # Without a loader, the fast path shares one loader (and its templates) across calls.
     hash_data = _hash_data(unsecured, proof_options, loader, canonical=canonicalize_fast)
