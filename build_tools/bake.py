@@ -20,6 +20,7 @@ rest of the file stays byte for byte as it was.
 from __future__ import annotations
 
 import base64
+import functools
 import struct
 import zlib
 from collections.abc import Callable
@@ -306,9 +307,14 @@ def _as_bytes(svg: bytes | str) -> bytes:
     return svg.encode("utf-8") if isinstance(svg, str) else bytes(svg)
 
 
+# A build bakes each badge's image once per award: the scan of the same SVG is kept (and only
+# read). Reading baked SVGs scans every document anew.
+_scan_for_baking = functools.lru_cache(maxsize=32)(_scan_svg)
+
+
 def _bake_svg(svg: bytes | str, namespace: str, local: str, element: str) -> bytes:
     data = _as_bytes(svg)
-    scan = _scan_svg(data, namespace, local)
+    scan = _scan_for_baking(data, namespace, local)
     edits: list[tuple[int, int, bytes]] = [(begin, end, b"") for begin, end in scan.targets]
     bound = scan.root_prefixes.get(SVG_PREFIX)
     if bound is not None and bound != namespace:
@@ -369,6 +375,7 @@ def read_svg_ob3(svg: bytes | str) -> BakedSvg:
     return _read_svg(svg, OB3_SVG_NAMESPACE, "credential")
 
 
+@functools.lru_cache(maxsize=32)
 def png_to_svg(png: bytes) -> bytes:
     """Wrap a PNG in an SVG of the same size, so that a PNG-only badge can be baked as SVG too.
 
