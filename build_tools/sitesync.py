@@ -199,6 +199,12 @@ class SiteSync:
             Manifest.save(self.state, self.site_dir, self.files)
 
     def _move_changed(self, previous: Manifest) -> None:
+        # Files that are gone go first: a path that turns from a file into a folder (or back)
+        # then finds its place free.
+        for path in sorted(set(previous.files) - set(self.files)):
+            gone = writer.safe_target(self.site_dir, path)
+            gone.unlink(missing_ok=True)
+            _remove_empty_parents(gone.parent, self.site_dir)
         made: set[str] = set()
         staging, site = str(self.staging), str(self.site_dir)
         for path in self.changed:
@@ -208,10 +214,6 @@ class SiteSync:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
             os.replace(os.path.join(staging, path), target)
-        for path in sorted(set(previous.files) - set(self.files)):
-            gone = writer.safe_target(self.site_dir, path)
-            gone.unlink(missing_ok=True)
-            _remove_empty_parents(gone.parent, self.site_dir)
 
 
 class FolderWrite(SiteSync):

@@ -98,3 +98,10 @@ def test_manifests_of_two_site_folders_do_not_mix(tmp_path: Path) -> None:
     assert one != two and sitesync.state_file(None, tmp_path / "one") is None
     _build(tmp_path / "one", one, FIRST)
     assert sitesync.Manifest.load(one, tmp_path / "two") is None
+
+
+def test_a_file_that_becomes_a_folder_and_back(tmp_path: Path) -> None:
+    site, state = tmp_path / "site", tmp_path / "state.json"
+    _build(site, state, {"x": b"file", "y/z": b"in a folder"})
+    assert _build(site, state, {"x/inner": b"now a folder", "y": b"now a file"}).incremental
+    assert _tree(site) == {"x/inner": b"now a folder", "y": b"now a file"}
