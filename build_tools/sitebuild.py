@@ -81,7 +81,7 @@ def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None
         config = load_config(str(root / "mkdocs.yml"), site_dir=str(pages), strict=strict)
         plugin = config.plugins.get("badgeons")
         if not isinstance(plugin, BadgeonsPlugin):
-            raise PluginError("mkdocs.yml must list the badgeons plugin")
+            raise PluginError("mkdocs.yml doit déclarer l'extension badgeons (plugins: - badgeons)")
         plugin.preloaded = site
         plugin.sync = sync
         mkdocs_build(config)

@@ -104,8 +104,9 @@ def _award_units(
         documents, page = publish.award_cache_key(site, award, images[badge.slug]), page_key(award)
         keys[award.id] = (documents, page)
         # Marked as used in this process, where the cache is pruned after the pass.
-        published.used.add(documents)
-        pages.used.add(page)
+        if published.enabled:
+            published.used.add(documents)
+            pages.used.add(page)
         unit = hashlib.sha256(f"{documents}\0{page}\0{rules}".encode()).hexdigest()
         paths = [*publish.award_paths(site, award), urls.assertion_page(award.id)]
         if not all([sync.unchanged(path, f"{unit} {path}") for path in paths]):

@@ -148,3 +148,17 @@ def test_plain_mkdocs_build_writes_the_same_site(built: Path, tmp_path: Path) ->
     assert ours == {p for p in plain if (tmp_path / "plain" / p).is_file()}
     differ = [p for p in ours if not filecmp.cmp(built / "site" / p, tmp_path / "plain" / p, False)]
     assert differ == []
+
+
+def test_a_configuration_without_the_plugin_is_refused(built: Path, tmp_path: Path) -> None:
+    from mkdocs.exceptions import PluginError
+
+    before = (built / "site" / "index.html").read_bytes()
+    config = (built / "mkdocs.yml").read_text(encoding="utf-8")
+    (built / "mkdocs.yml").write_text(config.replace("  - badgeons\n", ""), encoding="utf-8")
+    try:
+        with pytest.raises(PluginError, match="doit déclarer l'extension badgeons"):
+            sitebuild.build(built, built / "site")
+    finally:
+        (built / "mkdocs.yml").write_text(config, encoding="utf-8")
+    assert (built / "site" / "index.html").read_bytes() == before
