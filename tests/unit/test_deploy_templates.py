@@ -144,6 +144,16 @@ def test_workflows_use_the_projects_python(path: Path) -> None:
 # GitLab CI.
 
 
+def test_the_build_cache_is_kept_between_runs() -> None:
+    steps = _steps(_load(PAGES), "build")
+    cached = _step(steps, uses="actions/cache")
+    assert cached < _step(steps, runs="badgeons build")
+    assert steps[cached]["with"]["path"] == ".cache/badgeons"
+    caches = _load(GITLAB)["cache"]
+    badgeons = [c for c in caches if c["paths"] == [".cache/badgeons"]]
+    assert len(badgeons) == 1 and "$CI_COMMIT_REF_SLUG" in badgeons[0]["key"]
+
+
 def test_gitlab_pages_job_builds_public_on_the_default_branch_only() -> None:
     ci = _load(GITLAB)
     job = ci["pages"]
