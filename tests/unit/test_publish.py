@@ -222,3 +222,18 @@ def test_a_compromised_rsa_key_is_published_in_no_form(awarded_repo: AwardedRepo
     assert not [p for p in files if rsa_key.id in p]
     assert json.loads(files["issuers/atelier-test/jwks.json"]) == {"keys": []}
     assert "publicKey" not in json.loads(files["issuers/atelier-test/profile.json"])
+
+
+def test_award_paths_name_exactly_the_files_an_award_publishes() -> None:
+    """Incremental builds keep an unchanged award's files by these names: none may be missed."""
+    from build_tools.pipeline import load_site
+    from tests.conftest import PROJECT
+
+    site, _ = load_site(PROJECT, check_signatures=False)
+    assert site is not None
+    formats = set()
+    for award in site.awards.values():
+        made = [path for path, _ in publish.award_files(site, award)]
+        assert publish.award_paths(site, award) == made
+        formats.add(site.badges[award.badge].image_format)
+    assert formats == {"png", "svg"}
