@@ -47,6 +47,37 @@ def record_to_json(credential: dict[str, Any], credential_jwt: str, ob2_jws: str
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
+def read_record_file(
+    path: Path, shown: str, record_format: str
+) -> tuple[bytes, dict[str, Any] | None, list[Diagnostic]]:
+    """The bytes and JSON object of a signed record (award or endorsement), or its problems."""
+    where = Position(shown, 1, 1)
+    try:
+        data = path.read_bytes()
+        record = json.loads(data.decode("utf-8"))
+    except OSError as exc:
+        return b"", None, [where.error("", f"fichier illisible : {exc.strerror}")]
+    except UnicodeDecodeError:
+        return b"", None, [where.error("", "le fichier n'est pas encodé en UTF-8")]
+    except json.JSONDecodeError as exc:
+        return (
+            b"",
+            None,
+            [Position(shown, exc.lineno, exc.colno).error("", f"JSON invalide : {exc.msg}")],
+        )
+    if not isinstance(record, dict) or record.get("format") != record_format:
+        return (
+            data,
+            None,
+            [
+                where.error(
+                    "format", f"enregistrement inconnu : « format » doit valoir « {record_format} »"
+                )
+            ],
+        )
+    return data, record, []
+
+
 def parse_award(
     site: Site, issuer: str, path: Path, shown: str
 ) -> tuple[Award | None, list[Diagnostic]]:
@@ -60,24 +91,9 @@ def parse_award(
                 "nom de fichier invalide : l'identifiant d'un badge délivré a 26 caractères a-z et 2-7",
             )
         ]
-    try:
-        data = path.read_bytes()
-        record = json.loads(data.decode("utf-8"))
-    except OSError as exc:
-        return None, [where.error("", f"fichier illisible : {exc.strerror}")]
-    except UnicodeDecodeError:
-        return None, [where.error("", "le fichier n'est pas encodé en UTF-8")]
-    except json.JSONDecodeError as exc:
-        return None, [
-            Position(shown, exc.lineno, exc.colno).error("", f"JSON invalide : {exc.msg}")
-        ]
-    if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
-        return None, [
-            where.error(
-                "format", f"enregistrement inconnu : « format » doit valoir « {RECORD_FORMAT} »"
-            )
-        ]
-    problems: list[Diagnostic] = []
+    data, record, problems = read_record_file(path, shown, RECORD_FORMAT)
+    if record is None:
+        return None, problems
     credential = record.get("ob3")
     jwt = record.get("ob3_jwt")
     jws = record.get("ob2_jws")

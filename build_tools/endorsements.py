@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from build_tools import ob2
-from build_tools.awards import record_files
+from build_tools.awards import read_record_file, record_files
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.endorsing import RECORD_FORMAT
 from build_tools.identity import is_assertion_id
@@ -73,20 +73,9 @@ def parse_endorsement(
         return None, [
             where.error("", "nom de fichier invalide : un identifiant a 26 caractères a-z et 2-7")
         ]
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        return None, [where.error("", "le fichier n'est pas encodé en UTF-8")]
-    except json.JSONDecodeError as exc:
-        return None, [
-            Position(shown, exc.lineno, exc.colno).error("", f"JSON invalide : {exc.msg}")
-        ]
-    if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
-        return None, [
-            where.error(
-                "format", f"enregistrement inconnu : « format » doit valoir « {RECORD_FORMAT} »"
-            )
-        ]
+    _, record, unreadable = read_record_file(path, shown, RECORD_FORMAT)
+    if record is None:
+        return None, unreadable
     credential, jwt, jws = record.get("ob3"), record.get("ob3_jwt"), record.get("ob2_jws")
     if not (isinstance(credential, dict) and isinstance(jwt, str) and isinstance(jws, str)):
         return None, [where.error("ob3", "champs ob3, ob3_jwt et ob2_jws obligatoires")]
