@@ -105,15 +105,13 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
         moment = assertion_pages.build_moment(os.environ.get("SOURCE_DATE_EPOCH"))
         built = Path(config.site_dir)
         check = leaks.FileCheck(self.site, gazetteer.load())
-        if self.sync is not None:
-            # ``badgeons build``: MkDocs wrote its pages into a scratch folder; they and the
-            # core's files go to the sync, which writes only what changed (sitebuild.py).
-            problems = siteoutput.add_folder(self.sync, built, check)
-            problems += siteoutput.write(self.site, self.sync, moment, check)
-        else:
-            # ``mkdocs build`` or ``mkdocs serve``: everything goes into MkDocs' own folder.
-            siteoutput.write(self.site, sitesync.FolderWrite(built), moment, check)
-            problems = leaks.check_site(built, self.site, gazetteer.load())
+        # ``badgeons build``: MkDocs wrote its pages into a scratch folder; they and the core's
+        # files go to the sync, which writes only what changed (sitebuild.py). ``mkdocs build``
+        # or ``mkdocs serve``: MkDocs' pages are checked where they are, and the core's files
+        # are written beside them.
+        problems = siteoutput.add_folder(self.sync, built, check)
+        sink = self.sync if self.sync is not None else sitesync.FolderWrite(built)
+        problems += siteoutput.write(self.site, sink, moment, check)
         # Nothing personal may be published: the build fails, and the previous site stays.
         if problems:
             raise PluginError("the site would publish personal data:\n" + format_text(problems))

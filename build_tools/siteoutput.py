@@ -47,13 +47,14 @@ def shared_files(site: Site, moment: datetime) -> Iterator[tuple[str, bytes]]:
     yield from collection_pages.files(site, moment).items()
 
 
-def add_folder(sync: SiteSync, folder: Path, check: leaks.FileCheck) -> list[Diagnostic]:
-    """Hand every file below ``folder`` (MkDocs' output) to the sync, checked."""
+def add_folder(sync: SiteSync | None, folder: Path, check: leaks.FileCheck) -> list[Diagnostic]:
+    """Check every file below ``folder`` (MkDocs' output) and hand it to the sync, if any."""
     problems: list[Diagnostic] = []
     for name in sorted(_walk(folder)):
         data = (folder / name).read_bytes()
         problems += check(name, data)
-        sync.add(name, data)
+        if sync is not None:
+            sync.add(name, data)
     return problems
 
 

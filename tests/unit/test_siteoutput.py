@@ -79,3 +79,21 @@ def test_a_build_that_would_publish_an_address_changes_nothing(
         sitebuild.build(repo.root, site)
     assert _tree(site) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_plain_mkdocs_refuses_an_address_too(
+    repo: AwardedRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    badge = repo.root / "badges" / "telephone.yaml"
+    text = badge.read_text(encoding="utf-8")
+    badge.write_text(
+        text.replace("description: |\n", "description: |\n  Écrire à jean.dupont@gmail.com.\n"),
+        encoding="utf-8",
+    )
+    config = load_config(str(repo.root / "mkdocs.yml"), site_dir=str(tmp_path / "plain"))
+    with pytest.raises(MkDocsException):
+        mkdocs_build(config)
+    assert "adresse e-mail « je…@gmail.com »" in caplog.text
