@@ -219,8 +219,8 @@ class SiteSync:
 class FolderWrite(SiteSync):
     """Writes every file straight into an existing folder: for MkDocs' own builds and serve.
 
-    There is no previous site to keep and nothing to swap: MkDocs owns the folder and its
-    clean-up, and the checks run on the whole folder once it is written.
+    There is no previous site to keep, no manifest and nothing to swap: MkDocs owns the folder
+    and its clean-up. The files are checked as they are made, as for a sync.
     """
 
     def __init__(self, folder: Path) -> None:
