@@ -46,15 +46,17 @@ def ours(site: Site, out: Path) -> Callable[[], object]:
 def floor(site: Site, out: Path) -> Callable[[], object]:
     awards = list(site.awards.values())
 
+    # Awards read their records from disk; the floor starts from documents already in memory.
+    subjects = [award.credential["credentialSubject"] for award in awards]
+
     def run() -> None:
-        for award in awards:
-            achievement = award.credential["credentialSubject"]["achievement"]
+        for award, subject in zip(awards, subjects, strict=True):
             html = FLOOR_TEMPLATE.render(
-                name=achievement["name"],
+                name=subject["achievement"]["name"],
                 status="Badge authentique",
                 issuer=award.issuer,
                 issued=award.issued_on,
-                narrative=award.credential["credentialSubject"].get("narrative", ""),
+                narrative=subject.get("narrative", ""),
                 id=award.id,
             )
             (out / f"{award.id}.html").write_text(html, encoding="utf-8")

@@ -109,29 +109,31 @@ def floor(site: Site, out: Path) -> float:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     pad, digest = padding.PKCS1v15(), hashes.SHA256()
+    # Awards read their records from disk; the floor starts from documents already in memory.
+    forms = [award.forms for award in awards]
     started = time.perf_counter()
-    for index, award in enumerate(awards):
+    for index, (award, form) in enumerate(zip(awards, forms, strict=True)):
         ed, ed_sig, jwt, jwt_sig, jws, jws_sig = checks.signed[index % len(checks.signed)]
         checks.ed_public.verify(ed_sig, ed)
         checks.rsa_public.verify(jwt_sig, jwt, pad, digest)
         checks.rsa_public.verify(jws_sig, jws, pad, digest)
-        achievement = award.credential["credentialSubject"]["achievement"]
+        achievement = form.credential["credentialSubject"]["achievement"]
         html = pages.FLOOR_TEMPLATE.render(
             name=achievement["name"],
             status="Badge authentique",
             issuer=award.issuer,
             issued=award.issued_on,
-            narrative=award.credential["credentialSubject"].get("narrative", ""),
+            narrative=form.credential["credentialSubject"].get("narrative", ""),
             id=award.id,
         )
-        credential = json.dumps(award.credential, ensure_ascii=False)
+        credential = json.dumps(form.credential, ensure_ascii=False)
         image = images[award.badge]
         baked = image[:-12] + _png_chunk("openbadgecredential", credential) + image[-12:]
         (out / f"{award.id}.html").write_text(html, encoding="utf-8")
         (out / f"{award.id}.png").write_bytes(baked)
         (out / f"{award.id}.vc.json").write_text(credential, encoding="utf-8")
-        (out / f"{award.id}.vc.jwt").write_text(award.credential_jwt, encoding="ascii")
-        (out / f"{award.id}.jws").write_text(award.ob2_jws, encoding="ascii")
+        (out / f"{award.id}.vc.jwt").write_text(form.credential_jwt, encoding="ascii")
+        (out / f"{award.id}.jws").write_text(form.ob2_jws, encoding="ascii")
     return time.perf_counter() - started
 
 
