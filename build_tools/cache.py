@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache as memoize
 from importlib import metadata
 from pathlib import Path
@@ -208,19 +208,6 @@ def unpack(content: bytes) -> list[tuple[str, bytes]] | None:
     except (ValueError, TypeError):
         return None
     return files if offset == len(content) else None
-
-
-def lookup(store: Cache, keys: Iterable[tuple[str, str]]) -> tuple[dict[str, bytes], list[str]]:
-    """Stored results by item for ``(item, key)`` pairs, and the items to compute, in order."""
-    found: dict[str, bytes] = {}
-    missing: list[str] = []
-    for item, entry in keys:
-        content = store.get(entry)
-        if content is None:
-            missing.append(item)
-        else:
-            found[item] = content
-    return found, missing
 
 
 def template_bytecode(root: Path) -> BytecodeCache | None:

@@ -15,7 +15,6 @@ staging folder itself, and their documents and pages are stored in the build cac
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +33,7 @@ from build_tools import (
 )
 from build_tools.diagnostics import Diagnostic
 from build_tools.model import Site
-from build_tools.sitesync import SiteSync, Written
+from build_tools.sitesync import SiteSync, Written, walk
 from build_tools.urls import Urls
 
 
@@ -50,19 +49,12 @@ def shared_files(site: Site, moment: datetime) -> Iterator[tuple[str, bytes]]:
 def add_folder(sync: SiteSync | None, folder: Path, check: leaks.FileCheck) -> list[Diagnostic]:
     """Check every file below ``folder`` (MkDocs' output) and hand it to the sync, if any."""
     problems: list[Diagnostic] = []
-    for name in sorted(_walk(folder)):
+    for name in sorted(name for name, _ in walk(folder)):
         data = (folder / name).read_bytes()
         problems += check(name, data)
         if sync is not None:
             sync.add(name, data)
     return problems
-
-
-def _walk(folder: Path) -> Iterator[str]:
-    for directory, _, names in os.walk(folder):
-        prefix = Path(directory).relative_to(folder).as_posix()
-        for name in names:
-            yield name if prefix == "." else f"{prefix}/{name}"
 
 
 def write(site: Site, sync: SiteSync, moment: datetime, check: leaks.FileCheck) -> list[Diagnostic]:

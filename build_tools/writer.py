@@ -1,25 +1,19 @@
-"""Write the built site so that a failed build never leaves a half-written site behind.
+"""Write files safely: site paths that cannot escape the site, and atomic replacements.
 
-A build writes into a fresh sibling folder; only once everything is written is that folder
-swapped with the previous site, by two renames on the same file system.
+How a whole build is put in place, all or nothing, is build_tools/sitesync.py.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 
 def safe_target(site_dir: Path, site_path: str) -> Path:
     """The file for a site path, refusing any path that would escape the site folder."""
-    pure = PurePosixPath(site_path)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
-        raise ValueError(f"unsafe site path: {site_path!r}")
-    return site_dir.joinpath(*pure.parts)
+    return site_dir.joinpath(*PurePosixPath(checked_path(site_path)).parts)
 
 
 def checked_path(site_path: str) -> str:
@@ -84,25 +78,3 @@ def write_text_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-@contextmanager
-def staged_directory(final: Path) -> Iterator[Path]:
-    """Yield a fresh folder beside ``final``; on success it replaces ``final`` atomically.
-
-    If the body raises, the staged folder is removed and ``final`` is left exactly as it was.
-    """
-    final = final.absolute()
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.new-", dir=final.parent))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    os.chmod(staging, 0o755)
-    retired = final.parent / f".{final.name}.old-{os.getpid()}"
-    if final.exists():
-        os.replace(final, retired)
-    os.replace(staging, final)
-    shutil.rmtree(retired, ignore_errors=True)

@@ -105,3 +105,18 @@ def test_a_file_that_becomes_a_folder_and_back(tmp_path: Path) -> None:
     _build(site, state, {"x": b"file", "y/z": b"in a folder"})
     assert _build(site, state, {"x/inner": b"now a folder", "y": b"now a file"}).incremental
     assert _tree(site) == {"x/inner": b"now a folder", "y": b"now a file"}
+
+
+def test_a_whole_build_replaces_the_site_only_on_success(tmp_path: Path) -> None:
+    """Without a manifest, the whole site is staged and swapped in, or left as it was."""
+    site = tmp_path / "site"
+    _build(site, None, {"index.html": b"v1"})
+    assert (site / "index.html").read_text() == "v1"
+    with pytest.raises(RuntimeError), sitesync.SiteSync(site, None) as sync:
+        sync.add("index.html", b"half")
+        raise RuntimeError("build failed")
+    assert (site / "index.html").read_text() == "v1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    _build(site, None, {"index.html": b"v2"})
+    assert (site / "index.html").read_text() == "v2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from build_tools import writer
-from build_tools.writer import safe_target, staged_directory, write_files
+from build_tools.writer import safe_target, write_files
 
 
 def test_write_files_creates_folders(tmp_path: Path) -> None:
@@ -18,22 +18,6 @@ def test_write_files_creates_folders(tmp_path: Path) -> None:
 def test_unsafe_site_paths_are_refused(tmp_path: Path, path: str) -> None:
     with pytest.raises(ValueError, match="unsafe"):
         safe_target(tmp_path, path)
-
-
-def test_staged_directory_replaces_the_site_only_on_success(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    with staged_directory(site) as staging:
-        (staging / "index.html").write_text("v1")
-    assert (site / "index.html").read_text() == "v1"
-    with pytest.raises(RuntimeError), staged_directory(site) as staging:
-        (staging / "index.html").write_text("half")
-        raise RuntimeError("build failed")
-    assert (site / "index.html").read_text() == "v1"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
-    with staged_directory(site) as staging:
-        (staging / "index.html").write_text("v2")
-    assert (site / "index.html").read_text() == "v2"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def test_atomic_writes_leave_ordinary_file_modes(tmp_path: Path) -> None:
