@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-import segno
+import zxingcpp
 from markupsafe import Markup
 
 from build_tools import cache, endorsements, parallel, templating
@@ -27,7 +27,6 @@ from build_tools.publish import Files
 from build_tools.urls import Urls
 
 ASSETS = ("verify.css", "verify.js")
-QR_MASK = 2
 ASSET_FOLDER = "assets/badgeons"
 
 
@@ -66,35 +65,43 @@ def status_of(site: Site, award: Award, moment: datetime) -> dict[str, str]:
 
 
 QR_BORDER = 2
+# The largest QR code (version 40) is 177 modules wide.
+_QR_MAX = 177
+# Path pieces for every column and run width, so that drawing a code formats no numbers.
+_QR_MOVES = [f"M{x + QR_BORDER} " for x in range(_QR_MAX)]
+_QR_RUNS = [f"h{width}v1h-{width}z" for width in range(_QR_MAX + 1)]
+# In the image that zxing-cpp draws, a light module is 255 and a dark one 0.
+_QR_LIGHT = b"\xff"
 
 
 def qr_svg(url: str) -> Markup:
     """An inline SVG QR code of a URL (error correction M, survives a creased paper).
 
-    segno encodes the code; the SVG is one filled path of horizontal runs of dark modules, one
-    module per user unit (the stylesheet sizes it), written here because segno's own writer
-    took a third of a page's rendering time. Rows share their edges, so no hairline shows
-    between them at any size.
+    zxing-cpp (C++) encodes the code and chooses its mask, three times faster than segno (pure
+    Python) with a fixed mask. The SVG is one filled path of horizontal runs of dark modules,
+    one module per user unit (the stylesheet sizes it), with a quiet zone of ``QR_BORDER``
+    modules. Rows share their edges, so no hairline shows between them at any size.
     """
-    # A fixed mask pattern: trying all eight (segno's default) takes three quarters of a page's
-    # rendering time, and every mask gives a valid code (all eight decode with zbar here).
-    code = segno.make(url, error="m", mask=QR_MASK)
-    size = len(code.matrix) + 2 * QR_BORDER
-    runs = []
-    for y, row in enumerate(code.matrix, start=QR_BORDER):
-        x, width = 0, len(row)
-        while x < width:
-            if row[x]:
-                start = x
-                while x < width and row[x]:
-                    x += 1
-                runs.append(f"M{start + QR_BORDER} {y}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    width = int(image.shape[1])
+    # One byte per module, row after row. zxing-cpp's stub does not declare that its image
+    # supports the buffer protocol, which it does.
+    modules = bytes(image)  # type: ignore[call-overload]
+    pieces: list[str] = []
+    for y in range(width):
+        top = f"{y + QR_BORDER}"
+        x = 0
+        # Each piece between two light modules is a run of dark ones, possibly empty.
+        for run in modules[y * width : (y + 1) * width].split(_QR_LIGHT):
+            if run:
+                pieces += (_QR_MOVES[x], top, _QR_RUNS[len(run)])
+            x += len(run) + 1
+    size = width + 2 * QR_BORDER
     # Safe as markup: numbers only, no text from the data files.
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="bdg-qr">'
-        f'<title>QR code</title><path fill="#000" shape-rendering="crispEdges" d="{"".join(runs)}"/>'
+        f'<title>QR code</title><path fill="#000" shape-rendering="crispEdges" d="{"".join(pieces)}"/>'
         "</svg>"
     )
 

@@ -9,6 +9,10 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+import zxingcpp
+from PIL import Image
+
 from build_tools import assertion_pages, issuing, keygen
 from build_tools.model import Revocation, Site
 from tests.conftest import AwardedRepo
@@ -123,6 +127,51 @@ def test_linkedin_link_and_qr_code(awarded_repo: AwardedRepo) -> None:
     assert query["name"] == ["Utiliser un téléphone portable"] and query["certId"] == [award.id]
     assert query["issueYear"] == ["2026"] and query["expirationYear"] == ["2028"]
     assert str(assertion_pages.qr_svg("https://badges.example.org/a/x.html")).startswith("<svg")
+
+
+def _qr_image(svg: str, scale: int = 4) -> Image.Image:
+    """The QR code an SVG of :func:`assertion_pages.qr_svg` draws, as a black and white image."""
+    viewbox, drawn = re.search(r'viewBox="0 0 (\d+) \1"', svg), re.search(r' d="([^"]*)"', svg)
+    assert viewbox and drawn
+    size, path = int(viewbox.group(1)), drawn.group(1)
+    runs = re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", path)
+    # Every piece of the path is one run of dark modules, and nothing else is drawn.
+    assert "".join(f"M{x} {y}h{w}v1h-{w}z" for x, y, w in runs) == path
+    image = Image.new("L", (size, size), 255)
+    for x, y, width in runs:
+        image.paste(0, (int(x), int(y), int(x) + int(width), int(y) + 1))
+    return image.resize((size * scale, size * scale), Image.Resampling.NEAREST)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://badges.example.org/a/x.html",
+        "https://badges.example.org/test/a/01JXYZ3K4M5N6P7Q8R9S0T1V2W.html",
+        "HTTPS://BADGES.EXAMPLE.ORG/A/12345",
+        "https://badges.exemple.fr/a/élève-été-çà-😀.html?q=a%20b&r=1#fin",
+        "https://badges.example.org/a/" + "0123456789abcdef" * 60 + ".html",
+    ],
+)
+def test_the_qr_code_decodes_to_its_url(url: str) -> None:
+    svg = str(assertion_pages.qr_svg(url))
+    image = _qr_image(svg)
+    # The quiet zone is part of the drawing: a light band of QR_BORDER modules on every side.
+    side = image.width
+    assert side >= (21 + 2 * assertion_pages.QR_BORDER) * 4
+    band, end = assertion_pages.QR_BORDER * 4, side - assertion_pages.QR_BORDER * 4
+    for box in [(0, 0, side, band), (0, 0, band, side), (end, 0, side, side), (0, end, side, side)]:
+        assert image.crop(box).getextrema() == (255, 255)
+    assert image.crop((band, band, end, end)).getextrema() == (0, 255)
+    # Decoders want a wider quiet zone than the page draws (the page's margin adds to it).
+    framed = Image.new("L", (image.width + 32, image.height + 32), 255)
+    framed.paste(image, (16, 16))
+    found = zxingcpp.read_barcode(
+        framed, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=False, try_invert=False
+    )
+    assert found is not None and found.valid
+    assert found.text == url
+    assert found.ec_level == "M"
 
 
 def test_text_that_could_close_the_data_block_is_escaped(awarded_repo: AwardedRepo) -> None:
