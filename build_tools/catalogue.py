@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from build_tools import i18n, searchtext, templating, versions
+from build_tools.figures import Figure
+from build_tools.figures import plain as plain_figure
 from build_tools.history import Change
 from build_tools.markup import plain
 from build_tools.model import BadgeClass, Issuer, Site
@@ -99,9 +101,13 @@ class _Links:
         return self.to(prefix("en" if self.lang == "fr" else "fr") + bare)
 
 
-def _context(site: Site, lang: str, path: str, **extra: Any) -> dict[str, Any]:
+def _context(
+    site: Site, lang: str, path: str, figure: Figure = plain_figure, **extra: Any
+) -> dict[str, Any]:
     return {
         "site": site,
+        # Counts and dates that change with each award go through ``figure`` (figures.py).
+        "figure": figure,
         "lang": lang,
         "t": i18n.WORDS[lang],
         "kind_label": lambda kind: i18n.kind_label(kind, lang),
@@ -119,7 +125,11 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 
 def badge_page(
-    site: Site, badge: BadgeClass, lang: str = "fr", history: tuple[Change, ...] = ()
+    site: Site,
+    badge: BadgeClass,
+    lang: str = "fr",
+    history: tuple[Change, ...] = (),
+    figure: Figure = plain_figure,
 ) -> Page:
     path = badge_page_path(badge.slug, lang)
     family = site.families.get(badge.level.family) if badge.level else None
@@ -129,6 +139,7 @@ def badge_page(
         site,
         lang,
         path,
+        figure,
         badge=badge,
         family=family,
         awarders=awarders,
@@ -224,13 +235,19 @@ def pages(
     site: Site,
     languages: tuple[str, ...] = i18n.LANGUAGES,
     histories: dict[str, tuple[Change, ...]] | None = None,
+    figure: Figure = plain_figure,
 ) -> list[Page]:
-    """Every catalogue page of the site, in every language, in a stable order."""
+    """Every catalogue page of the site, in every language, in a stable order.
+
+    ``figure`` writes the counts and dates that change with each award (build_tools/figures.py).
+    """
     changes = histories or {}
     result: list[Page] = []
     for lang in languages:
         result += [home_page(site, lang), issuers_index(site, lang)]
-        result += [badge_page(site, b, lang, changes.get(b.slug, ())) for b in site.badges.values()]
+        result += [
+            badge_page(site, b, lang, changes.get(b.slug, ()), figure) for b in site.badges.values()
+        ]
         result += [issuer_page(site, i, lang) for i in site.issuers.values()]
     return result
 

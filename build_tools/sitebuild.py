@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from build_tools import cache, sitesync
+from build_tools import cache, pagereuse, sitesync
 from build_tools.model import Site
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,13 @@ def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None
             raise PluginError("mkdocs.yml doit déclarer l'extension badgeons (plugins: - badgeons)")
         plugin.preloaded = site
         plugin.sync = sync
-        mkdocs_build(config)
+        plugin.reuse = pagereuse.Store(cache.folder_for(root))
+        try:
+            mkdocs_build(config)
+        except pagereuse.Unchanged as kept:
+            # Nothing MkDocs reads has changed since it rendered the pages kept in the cache:
+            # the site is finished from them, the award figures written in (figures.py).
+            plugin.finish(kept.folder)
         sync.commit()
 
 

@@ -15,7 +15,7 @@ staging folder itself, and their documents and pages are stored in the build cac
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,11 +46,25 @@ def shared_files(site: Site, moment: datetime) -> Iterator[tuple[str, bytes]]:
     yield from collection_pages.files(site, moment).items()
 
 
-def add_folder(sync: SiteSync | None, folder: Path, check: leaks.FileCheck) -> list[Diagnostic]:
-    """Check every file below ``folder`` (MkDocs' output) and hand it to the sync, if any."""
+def add_folder(
+    sync: SiteSync | None,
+    folder: Path,
+    check: leaks.FileCheck,
+    fill: Callable[[bytes], bytes] | None = None,
+) -> list[Diagnostic]:
+    """Check every file below ``folder`` (MkDocs' output) and hand it to the sync, if any.
+
+    ``fill`` writes the award figures into a file (figures.py): into the sync's copy, or, with
+    no sync, into the file itself.
+    """
     problems: list[Diagnostic] = []
     for name in sorted(name for name, _ in walk(folder)):
         data = (folder / name).read_bytes()
+        if fill is not None:
+            filled = fill(data)
+            if sync is None and filled != data:
+                writer.write_file(str(folder), name, filled, set())
+            data = filled
         problems += check(name, data)
         if sync is not None:
             sync.add(name, data)
