@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import base64
+import collections
+import functools
+import http
 import json
+import math
+import random
 import re
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
+
+import orjson
+import pytest
+from markupsafe import Markup
 
 from build_tools import bake, issuing, keygen, keys, publish
 from tests.conftest import AwardedRepo
@@ -237,3 +247,107 @@ def test_award_paths_name_exactly_the_files_an_award_publishes() -> None:
         assert publish.award_paths(site, award) == made
         formats.add(site.badges[award.badge].image_format)
     assert formats == {"png", "svg"}
+
+
+def _reference(document: Any) -> bytes:
+    """What :func:`publish.dump` wrote before orjson: the bytes it must still give."""
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def test_dump_escapes_every_character_as_json_does() -> None:
+    # Every code point but the surrogates, 256 to a string, as values and as keys.
+    texts = [
+        "".join(chr(c) for c in range(start, start + 256) if not 0xD800 <= c <= 0xDFFF)
+        for start in range(0, 0x110000, 256)
+    ]
+    document = {"values": texts, "keys": {text: i for i, text in enumerate(texts)}}
+    written = publish.dump(document)
+    assert orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n" == written
+    assert written == _reference(document)
+    assert json.loads(written) == document
+
+
+_TRICKY = [
+    *map(chr, range(0x20)),
+    '"',
+    "\\",
+    "/",
+    "\x7f",
+    "\x85",
+    "\xa0",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\uffff",
+    "é",
+    "😀",
+    "👩🏽‍🔬",
+    "\U0010ffff",
+    "</script>",
+    "a",
+    " ",
+]
+# orjson writes integers from -2**63 to 2**64 - 1; the others are left to json.
+_INTEGERS = [0, 1, -1, 10, -10, 2**31, 2**53 + 1, 2**63 - 1, -(2**63), 2**64 - 1]
+
+
+def _random_document(chance: random.Random, depth: int = 0) -> Any:
+    """A document of the plain JSON types, nested up to 4 levels."""
+    kind = chance.randrange(8 if depth < 4 else 5)
+    if kind == 0:
+        return "".join(chance.choice(_TRICKY) for _ in range(chance.randrange(12)))
+    if kind == 1:
+        return chance.choice([*_INTEGERS, chance.randint(-(2**63), 2**64 - 1)])
+    if kind == 2:
+        return chance.choice([True, False, None])
+    if kind in (3, 4):
+        return chance.choice(["", [], {}])
+    if kind in (5, 6):
+        return {
+            str(_random_document(chance, 4)): _random_document(chance, depth + 1)
+            for _ in range(chance.randrange(5))
+        }
+    return [_random_document(chance, depth + 1) for _ in range(chance.randrange(5))]
+
+
+def test_orjson_gives_the_bytes_of_json_dumps_for_random_documents() -> None:
+    chance = random.Random(2026)
+    for _ in range(2_000):
+        document = _random_document(chance)
+        written = publish.dump(document)
+        # The claim dump rests on: orjson itself writes these documents as json does.
+        assert orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n" == written, document
+        assert written == _reference(document)
+        assert json.loads(written) == document
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # What orjson writes differently or refuses is left to json, so nothing changes.
+        [0.1, 1.0, -0.0, 1e-05, 3.2e-09, 1e16, 5e-324, 1.7976931348623157e308],
+        {"nan": math.nan, "infinity": math.inf, "minus": -math.inf},
+        {2: "a", None: "b", True: "c", 2.5: "d"},
+        [2**64, -(2**63) - 1],
+        (1, ("a", {"b": ()})),
+        collections.OrderedDict(b=1, a=2),
+        {"markup": Markup("<b>"), "enum": http.HTTPStatus.OK},
+        functools.reduce(lambda inner, _: [inner], range(300), []),
+        "",
+        None,
+    ],
+)
+def test_dump_leaves_what_orjson_writes_differently_to_json(document: Any) -> None:
+    assert publish.dump(document) == _reference(document)
+
+
+def test_dump_refuses_what_json_refuses() -> None:
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    with pytest.raises(ValueError, match="Circular reference"):
+        publish.dump({"a": cycle})
+    for value in [datetime(2026, 1, 1, tzinfo=UTC), {1, 2}, MappingProxyType({"a": 1})]:
+        with pytest.raises(TypeError, match="not JSON serializable"):
+            publish.dump({"a": [value]})
+    with pytest.raises(UnicodeEncodeError):
+        publish.dump(["\ud800"])
