@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache as memoize
 from importlib import metadata
 from pathlib import Path
@@ -171,14 +171,12 @@ def rendering_inputs(files: Files, config: Any, root: Path) -> Iterator[tuple[st
     from mkdocs.utils import get_build_date, get_build_timestamp
 
     settings = {
-        name: repr(value)
+        name: value
         for name, value in config.items()
         if name not in {"site_dir", "plugins", "hooks", "watch"}
     }
-    settings["plugins"] = repr(
-        [(name, sorted(dict(plugin.config).items())) for name, plugin in config.plugins.items()]
-    )
-    yield "config", repr(sorted(settings.items())).encode()
+    settings["plugins"] = [(name, plugin.config) for name, plugin in config.plugins.items()]
+    yield "config", _stable(settings).encode()
     yield "packages", _installed()
     shows_time = False
     for index, folder in enumerate(config.theme.dirs):
@@ -190,6 +188,21 @@ def rendering_inputs(files: Files, config: Any, root: Path) -> Iterator[tuple[st
     yield "date", date.encode()
     for file in sorted(files, key=lambda f: f.src_uri):
         yield f"file {file.src_uri} {file.dest_uri}", _file_data(file, root)
+
+
+def _stable(value: Any) -> str:
+    """A text of a configuration value that is the same in every process (sets are sorted)."""
+    if hasattr(value, "static_templates") and hasattr(value, "dirs"):
+        # MkDocs' Theme: its name, folders and templates are attributes, its options items.
+        value = [value.name, value.dirs, value.static_templates, dict(value)]
+    if isinstance(value, Mapping):
+        items = sorted((_stable(k), _stable(v)) for k, v in value.items())
+        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(_stable(v) for v in value)) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_stable(v) for v in value) + "]"
+    return repr(value)
 
 
 @memoize

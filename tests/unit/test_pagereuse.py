@@ -189,3 +189,31 @@ def test_an_unknown_plugin_always_runs_mkdocs(
     rendered.clear()
     sitebuild.build(repo.root, tmp_path / "site")
     assert rendered != []
+
+
+def test_the_configuration_gives_the_same_key_in_every_process() -> None:
+    # MkDocs' configuration holds sets, whose order changes with Python's hash seed.
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from mkdocs.config import load_config\n"
+        "from build_tools.mkdocs_plugin import _stable\n"
+        f"config = load_config({str(PROJECT / 'mkdocs.yml')!r})\n"
+        "print(_stable({'theme': config.theme, 'plugins': [(n, p.config) for n, p in"
+        " config.plugins.items()], 'sets': {'b', 'a', 'c'}}))\n"
+    )
+    texts = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=PROJECT,
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(texts) == 1
+    assert "sitemap.xml" in texts.pop()
