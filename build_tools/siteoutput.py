@@ -116,7 +116,8 @@ def _award_units(
             pages.used.add(page)
         unit = hashlib.sha256(f"{documents}\0{page}\0{rules}".encode()).hexdigest()
         paths = [*publish.award_paths(site, award), urls.assertion_page(award.id)]
-        if not all([sync.unchanged(path, f"{unit} {path}") for path in paths]):
+        # The unit's digest stands for each of its files: the manifest knows them by path.
+        if not all([sync.unchanged(path, unit) for path in paths]):
             todo.append((award.id, unit))
     job = _Job(site, moment, sync.root, check, keys, sync.state is not None)
     problems: list[Diagnostic] = []
@@ -158,6 +159,6 @@ def _make_units(
             problems += job.check(path, data)
             stat = writer.write_file(root, path, data, made)
             if job.keep:
-                written.append(Written(path, stat.st_size, stat.st_mtime_ns, f"{unit} {path}"))
+                written.append(Written(path, stat.st_size, stat.st_mtime_ns, unit))
         results.append((written, problems))
     return results

@@ -22,23 +22,26 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 from build_tools import writer
 
-MANIFEST_FORMAT = "badgeons/site-manifest/1"
+MANIFEST_FORMAT = "badgeons/site-manifest/2"
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """A file of the new site: where it is, its size and modification time, what made it."""
 
     path: str
     size: int
     mtime_ns: int
     digest: str
+
+
+#: What the manifest knows of a file: size, modification time, digest.
+Known = tuple[int, int, str]
 
 
 def content_digest(data: bytes) -> str:
@@ -62,7 +65,7 @@ def walk(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
 class Manifest:
     """What the previous build wrote into a site folder, by site path."""
 
-    def __init__(self, files: dict[str, tuple[int, int, str]]) -> None:
+    def __init__(self, files: dict[str, Known]) -> None:
         self.files = files
 
     @classmethod
@@ -74,29 +77,27 @@ class Manifest:
             return None
         if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
             return None
-        if data.get("site") != str(site_dir):
+        if data.get("site") != str(site_dir) or not site_dir.is_dir():
             return None
-        try:
-            files = {str(p): (int(s), int(m), str(d)) for p, (s, m, d) in data["files"].items()}
-        except (KeyError, TypeError, ValueError, AttributeError):
+        files = data.get("files")
+        if not isinstance(files, dict):
             return None
-        if not site_dir.is_dir():
-            return None
+        # Each entry is checked against the folder as it is read: a malformed one (wrong types,
+        # a missing field) cannot match a real file, so it makes the build a full one.
         found = 0
-        for name, stat in walk(site_dir):
-            known = files.get(name)
-            if known is None or known[0] != stat.st_size or known[1] != stat.st_mtime_ns:
-                return None
-            found += 1
+        try:
+            for name, stat in walk(site_dir):
+                size, mtime_ns, digest = files[name]
+                if size != stat.st_size or mtime_ns != stat.st_mtime_ns or type(digest) is not str:
+                    return None
+                found += 1
+        except (KeyError, TypeError, ValueError):
+            return None
         return cls(files) if found == len(files) else None
 
     @staticmethod
-    def save(path: Path, site_dir: Path, files: dict[str, Written]) -> None:
-        data = {
-            "format": MANIFEST_FORMAT,
-            "site": str(site_dir),
-            "files": {p: [w.size, w.mtime_ns, w.digest] for p, w in sorted(files.items())},
-        }
+    def save(path: Path, site_dir: Path, files: dict[str, Known]) -> None:
+        data = {"format": MANIFEST_FORMAT, "site": str(site_dir), "files": files}
         path.parent.mkdir(parents=True, exist_ok=True)
         writer.write_text_atomically(path, json.dumps(data, separators=(",", ":")))
 
@@ -116,7 +117,7 @@ class SiteSync:
         self.staging = Path(
             tempfile.mkdtemp(prefix=f".{self.site_dir.name}.new-", dir=self.site_dir.parent)
         )
-        self.files: dict[str, Written] = {}
+        self.files: dict[str, Known] = {}
         #: Files of an incremental build that differ from the previous site's.
         self.changed: list[str] = []
         self._made: set[str] = set()
@@ -154,7 +155,7 @@ class SiteSync:
         known = self.previous.files.get(path) if self.previous is not None else None
         if known is None or known[2] != digest:
             return False
-        self.files[path] = Written(path, known[0], known[1], digest)
+        self.files[path] = known
         return True
 
     def add(self, path: str, data: bytes, digest: str | None = None) -> None:
@@ -169,7 +170,7 @@ class SiteSync:
         """A file staged by someone else (a worker process) below :attr:`root`."""
         # A whole build without a manifest needs no list: 900,000 files at 100,000 awards.
         if self.state is not None:
-            self.files[written.path] = written
+            self.files[written.path] = (written.size, written.mtime_ns, written.digest)
         if self.previous is not None:
             self.changed.append(written.path)
 

@@ -53,6 +53,31 @@ def test_a_site_edited_by_hand_is_rebuilt_whole(tmp_path: Path) -> None:
     assert _tree(site) == FIRST
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda files: files.update({"index.html": ["8", 0, "x"]}),
+        lambda files: files.update({"index.html": [8]}),
+        lambda files: files.update({"index.html": None}),
+        lambda files: files.pop("index.html"),
+        lambda files: files.update({"extra.html": [1, 1, "x"]}),
+        lambda files: files.clear() or files.update({"x": 1}),
+    ],
+)
+def test_a_malformed_manifest_makes_a_whole_build(tmp_path: Path, damage: object) -> None:
+    import json
+
+    site, state = tmp_path / "site", tmp_path / "state.json"
+    _build(site, state, FIRST)
+    data = json.loads(state.read_text(encoding="utf-8"))
+    assert data["files"]["index.html"][0] == len(FIRST["index.html"])
+    damage(data["files"])  # type: ignore[operator]
+    state.write_text(json.dumps(data), encoding="utf-8")
+    again = _build(site, state, SECOND)
+    assert not again.incremental
+    assert _tree(site) == SECOND
+
+
 def test_without_a_manifest_every_build_is_whole_and_keeps_none(tmp_path: Path) -> None:
     site = tmp_path / "site"
     _build(site, None, FIRST)
