@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import json
 import re
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 from typing import Any
 
-import folium
-from folium.plugins import FastMarkerCluster
-from folium.template import Template
-
-from build_tools import csp, templating, territory
+from build_tools import cache, csp, templating, territory
 from build_tools.catalogue import Page
 from build_tools.gazetteer import Gazetteer
 from build_tools.gazetteer import load as load_gazetteer
@@ -71,27 +68,8 @@ SCRIPTS = (
 )
 
 
-class _Map(folium.Map):
-    """folium's map, with Leaflet from this site and nothing else (no jQuery, no Bootstrap)."""
-
-    default_js: list[tuple[str, str]] = [("leaflet", f"{ASSETS}/vendor/leaflet.js")]  # noqa: RUF012
-    default_css: list[tuple[str, str]] = [  # noqa: RUF012
-        ("leaflet_css", f"{ASSETS}/vendor/leaflet.css")
-    ]
-
-
-class _CommuneCluster(FastMarkerCluster):
-    """FastMarkerCluster whose data array is the page's, re-read whenever a filter changes."""
-
-    default_js: list[tuple[str, str]] = [  # noqa: RUF012
-        ("markerclusterjs", f"{ASSETS}/vendor/leaflet.markercluster.js")
-    ]
-    default_css: list[tuple[str, str]] = [  # noqa: RUF012
-        ("markerclustercss", f"{ASSETS}/vendor/MarkerCluster.css"),
-        ("markerclusterdefaultcss", f"{ASSETS}/vendor/MarkerCluster.Default.css"),
-    ]
-    _template = Template(
-        """
+# The marker cluster's script: its data array is the page's, re-read whenever a filter changes.
+_CLUSTER_SCRIPT = """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = (function(){
                 {{ this.callback }}
@@ -104,11 +82,59 @@ class _CommuneCluster(FastMarkerCluster):
                 return cluster;
             })();
         {% endmacro %}"""
-    )
 
 
-def map_script() -> str:
-    """folium's script for the map, the same bytes at every build."""
+def map_script(root: Path | None = None) -> str:
+    """folium's script for the map, the same bytes at every build.
+
+    With ``root``, the script is kept in that repository's build cache under the versions of
+    the code, folium and branca: importing folium (numpy with it) and rendering costs about a
+    third of a second, which a build that adds one award would otherwise pay every time.
+    """
+    if root is None:
+        return _render_map_script()
+    store = cache.open_cache(root, "map-script")
+    key = cache.key("map-script", *(f"{n} {_version(n)}" for n in ("folium", "branca")))
+    found = store.get(key)
+    script = found.decode("utf-8") if found is not None else _render_map_script()
+    if found is None:
+        store.put(key, script.encode("utf-8"))
+    store.prune()
+    return script
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _render_map_script() -> str:
+    import folium
+    from folium.plugins import FastMarkerCluster
+    from folium.template import Template
+
+    class _Map(folium.Map):
+        """folium's map, with Leaflet from this site and nothing else (no jQuery, no Bootstrap)."""
+
+        default_js: list[tuple[str, str]] = [("leaflet", f"{ASSETS}/vendor/leaflet.js")]  # noqa: RUF012
+        default_css: list[tuple[str, str]] = [  # noqa: RUF012
+            ("leaflet_css", f"{ASSETS}/vendor/leaflet.css")
+        ]
+
+    class _CommuneCluster(FastMarkerCluster):
+        """FastMarkerCluster whose data array is the page's, re-read whenever a filter changes."""
+
+        default_js: list[tuple[str, str]] = [  # noqa: RUF012
+            ("markerclusterjs", f"{ASSETS}/vendor/leaflet.markercluster.js")
+        ]
+        default_css: list[tuple[str, str]] = [  # noqa: RUF012
+            ("markerclustercss", f"{ASSETS}/vendor/MarkerCluster.css"),
+            ("markerclusterdefaultcss", f"{ASSETS}/vendor/MarkerCluster.Default.css"),
+        ]
+        _template = Template(_CLUSTER_SCRIPT)
+
     figure = _Map(location=list(CENTRE), zoom_start=6, tiles=None, control_scale=True)
     figure._id = "territoire"
     tiles = folium.TileLayer(tiles=TILES, attr=ATTRIBUTION, name="OpenStreetMap", max_zoom=19)
@@ -203,7 +229,7 @@ def files(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:
     places = gazetteer or load_gazetteer()
     static = resources.files("build_tools.static").joinpath("territoire")
     output = territory.exports(site, places)
-    output[SCRIPT] = map_script().encode("utf-8")
+    output[SCRIPT] = map_script(site.root).encode("utf-8")
     for name in OWN_ASSETS:
         output[f"{ASSETS}/{name}"] = static.joinpath(name).read_bytes()
     for name in VENDOR:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -256,3 +257,26 @@ def test_files(mapped: tuple[Site, dict[str, str]]) -> None:
     assert b"BSD 2-Clause License" in files["assets/territoire/vendor/leaflet.LICENSE.txt"]
     assert b"Leaflet.markercluster" in files["assets/territoire/vendor/leaflet.markercluster.js"]
     assert json.loads(files["territoire.geojson"]) == territory.geojson(site)
+
+
+def test_the_map_script_is_kept_in_the_build_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from build_tools import cache
+
+    monkeypatch.setenv(cache.ENV_FOLDER, str(tmp_path / "cache"))
+    cache.disable(False)
+    made = territory_map.map_script(tmp_path)
+    assert made == territory_map.map_script()
+
+    def render_again() -> str:
+        raise AssertionError("folium ran although the script was in the cache")
+
+    monkeypatch.setattr(territory_map, "_render_map_script", render_again)
+    assert territory_map.map_script(tmp_path) == made
+    entry = next((tmp_path / "cache" / "map-script").rglob("*"))
+    while entry.is_dir():
+        entry = next(entry.iterdir())
+    entry.write_bytes(b"damaged")
+    with pytest.raises(AssertionError, match="folium ran"):
+        territory_map.map_script(tmp_path)
