@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from build_tools import searchtext
 from build_tools.searchtext import fold, stem, words
 
 
@@ -31,3 +32,18 @@ def test_stem_drops_plural_marks_of_longer_words_only() -> None:
 
 def test_words_are_folded_stemmed_and_unique() -> None:
     assert words("Démarches, démarche ; Numériques !") == ["demarche", "numerique"]
+
+
+def test_fold_drops_exactly_the_combining_marks() -> None:
+    import random
+    import unicodedata
+
+    def by_definition(text: str) -> str:
+        decomposed = unicodedata.normalize("NFD", text.translate(searchtext._LIGATURES).lower())
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+    alphabet = "aeiouyéèêëàâäîïôöùûüçœæÆŒßÉÈ’'- 09AZ\u0301\u0327ñãõ한국日本עבעربي\u2028😀ǅﬁ"
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert searchtext.fold(text) == by_definition(text), text
