@@ -1,18 +1,22 @@
 """A content-addressed cache of build results, so that an unchanged input costs only a hash.
 
-The build keeps three kinds of results under ``.cache/badgeons/`` in the repository (or
-``BADGEONS_CACHE_DIR``): the diagnostics of each award's signature checks, each award's
+The build keeps its results under ``.cache/badgeons/`` in the repository (or
+``BADGEONS_CACHE_DIR``), one folder per kind: what each YAML file holds once loaded and checked
+(``sources``), what each award's record says (``records``), what each consents file says
+(``consents``), the diagnostics of each award's signature checks (``signatures``), each award's
 published documents (baked images included) and each award's verification page. A result is
 stored under the SHA-256 of everything that goes into it, the version of the code included
 (:func:`code_version`), so a changed input is simply a key that is not there yet, and the output
-of a build is the same bytes with or without the cache.
+of a build is the same bytes with or without the cache. Results that are many and small (one
+per award) are kept together in one :class:`Index` per kind, read and written once per build.
 
 Every entry carries the SHA-256 of its content: an entry that does not match (a truncated
 write, a disk error, a hand edit) is deleted and its result computed again, never trusted.
-Failures are cached as what they are (the list of diagnostics of a bad signature), never as
-success, and nothing is stored when a computation raises. After a complete pass over one kind,
-:meth:`Cache.prune` deletes the entries of that kind that the pass did not use, so the cache
-holds about one build's worth of results.
+Failures are cached as what they are (the list of diagnostics of a bad signature or of a bad
+file), never as success, and nothing is stored when a computation raises. After a complete pass
+over one kind, :meth:`Cache.prune` deletes the entries of that kind that the pass did not use
+(:meth:`Index.save` keeps only the results it used), so the cache holds about one build's worth
+of results.
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from functools import cache as memoize
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import build_tools
+from build_tools.diagnostics import Diagnostic, Level
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache
@@ -41,12 +47,29 @@ _DIGEST = hashlib.sha256().digest_size
 _LIBRARIES = ("cryptography", "PyLD", "Jinja2", "MarkupSafe", "segno", "Pillow")
 # Set by ``--no-cache`` on the command line: every result is computed, nothing is stored.
 _disabled = False
+# Set while caches are only read (see :func:`read_only`).
+_read_only = False
 
 
 def disable(value: bool = True) -> None:
     """Turn the cache off (or on again) for this process."""
     global _disabled
     _disabled = value
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Caches opened inside are read, never written: nothing is stored, pruned or deleted.
+
+    Commands that only add to the repository load it this way, so that a dry run writes
+    nothing and the cache stays as the last build left it.
+    """
+    global _read_only
+    before, _read_only = _read_only, True
+    try:
+        yield
+    finally:
+        _read_only = before
 
 
 @memoize
@@ -108,11 +131,37 @@ def award_record(award: Award) -> str:
     )
 
 
+def encode_diagnostics(problems: Iterable[Diagnostic], path: str) -> list[list[object]]:
+    """Diagnostics that all name ``path``, as JSON rows without it (a result may move)."""
+    rows: list[list[object]] = []
+    for d in problems:
+        if d.path != path:
+            raise ValueError(f"{d.path} is not {path}: the row would lose its file")
+        rows.append([d.line, d.col, d.level.value, d.field, d.message])
+    return rows
+
+
+def decode_diagnostics(rows: object, path: str) -> list[Diagnostic] | None:
+    """The diagnostics of :func:`encode_diagnostics`, or None when ``rows`` do not hold them."""
+    if not isinstance(rows, list):
+        return None
+    if not rows:
+        return []
+    try:
+        return [
+            Diagnostic(path, int(line), int(col), Level(level), str(name), str(message))
+            for line, col, level, name, message in rows
+        ]
+    except (ValueError, TypeError):
+        return None
+
+
 class Cache:
     """Results of one kind, by key, in ``folder/<kind>/<2 hex>/<key>``."""
 
     def __init__(self, folder: Path | None, kind: str) -> None:
         self.folder = folder / kind if folder is not None else None
+        self.writable = not _read_only
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
@@ -138,7 +187,8 @@ class Cache:
             return None
         content = data[_DIGEST:]
         if len(data) < _DIGEST or hashlib.sha256(content).digest() != data[:_DIGEST]:
-            path.unlink(missing_ok=True)
+            if self.writable:
+                path.unlink(missing_ok=True)
             self.misses += 1
             return None
         self.hits += 1
@@ -146,7 +196,7 @@ class Cache:
 
     def put(self, entry: str, content: bytes) -> None:
         """Store a result atomically (a reader sees the whole entry or none)."""
-        if self.folder is None:
+        if self.folder is None or not self.writable:
             return
         self.used.add(entry)
         path = self._path(entry)
@@ -161,20 +211,95 @@ class Cache:
 
     def prune(self) -> int:
         """Delete the entries not used since this cache was opened; how many were deleted."""
-        if self.folder is None or not self.folder.is_dir():
+        if self.folder is None or not self.writable or not self.folder.is_dir():
             return 0
         removed = 0
         for bucket in os.scandir(self.folder):
             if not bucket.is_dir():
                 continue
+            kept = 0
             for item in os.scandir(bucket.path):
-                if item.name not in self.used:
-                    try:
-                        os.unlink(item.path)
-                        removed += 1
-                    except OSError:
-                        pass
+                if item.name in self.used:
+                    kept += 1
+                    continue
+                try:
+                    os.unlink(item.path)
+                    removed += 1
+                except OSError:
+                    kept += 1
+            if not kept:
+                # An empty bucket would be scanned again at every pass (256 of them, once an
+                # index replaces many entries).
+                with suppress(OSError):
+                    os.rmdir(bucket.path)
         return removed
+
+
+class Index:
+    """Many small results of one kind in a single entry, read once and written once per pass.
+
+    Ten thousand awards would otherwise cost ten thousand small files to open at every build.
+    Each result is a JSON value (never None) found by its own key, the SHA-256 of what it was
+    computed from (a record's, for instance). The index itself is one entry of
+    ``folder/<kind>/``, keyed by the kind and the code version and checked like any entry: a
+    corrupt index is deleted and every result computed again. :meth:`save` ends a complete
+    pass: the index then holds exactly the results that pass used, and the other entries of the
+    kind (an index of older code, say) are deleted.
+    """
+
+    def __init__(self, folder: Path | None, kind: str) -> None:
+        self.store = Cache(folder, kind)
+        self.entry = key(kind, "index") if self.store.enabled else ""
+        self.hits = 0
+        self.misses = 0
+        self._old: dict[str, object] = {}
+        self._new: dict[str, object] = {}
+        self._changed = False
+        content = self.store.get(self.entry) if self.store.enabled else None
+        if content is not None:
+            try:
+                loaded = json.loads(content)
+            except ValueError:
+                loaded = None
+            if isinstance(loaded, dict):
+                self._old = loaded
+            else:
+                self._changed = True
+
+    @property
+    def enabled(self) -> bool:
+        return self.store.enabled
+
+    @property
+    def stored(self) -> int:
+        """How many results the index held when it was opened."""
+        return len(self._old)
+
+    def get(self, entry: str) -> object | None:
+        """The stored result, or None when there is none (or the cache is off)."""
+        value = self._old.get(entry)
+        if value is None:
+            self.misses += 1
+            return None
+        self._new[entry] = value
+        self.hits += 1
+        return value
+
+    def put(self, entry: str, value: object) -> None:
+        """Remember a result (a JSON value); it is written by :meth:`save`."""
+        if self.enabled and self.store.writable:
+            self._new[entry] = value
+            self._changed = True
+
+    def save(self) -> None:
+        """End a complete pass: store the results it used, delete everything else of the kind."""
+        if not self.enabled or not self.store.writable:
+            return
+        if self._changed or len(self._new) != len(self._old):
+            # ASCII: JSON escapes keep any text, lone surrogates of a record included.
+            text = json.dumps(self._new, separators=(",", ":"))
+            self.store.put(self.entry, text.encode("ascii"))
+        self.store.prune()
 
 
 def folder_for(root: Path) -> Path | None:
@@ -188,6 +313,11 @@ def folder_for(root: Path) -> Path | None:
 def open_cache(root: Path, kind: str) -> Cache:
     """The cache of results of ``kind`` for the repository at ``root``."""
     return Cache(folder_for(root), kind)
+
+
+def open_index(root: Path, kind: str) -> Index:
+    """The index of results of ``kind`` for the repository at ``root`` (see :class:`Index`)."""
+    return Index(folder_for(root), kind)
 
 
 def pack(files: Sequence[tuple[str, bytes]]) -> bytes:

@@ -10,7 +10,15 @@ import dataclasses
 from pathlib import Path
 from types import MappingProxyType
 
-from build_tools import awards, collections, consents, discover, endorsements, verification
+from build_tools import (
+    awards,
+    cache,
+    collections,
+    consents,
+    discover,
+    endorsements,
+    verification,
+)
 from build_tools.diagnostics import Report
 from build_tools.link import link
 from build_tools.model import Site
@@ -21,7 +29,16 @@ def load_site(root: Path, *, check_signatures: bool = True) -> tuple[Site | None
 
     With ``check_signatures`` (the default), every signature of every award is verified too:
     nothing is published, and no pull request passes, with a signature that does not hold.
+    Without it (commands that only add to the repository), the build cache is read but left
+    as the last check of the whole repository made it.
     """
+    if not check_signatures:
+        with cache.read_only():
+            return _load_site(root, check_signatures=False)
+    return _load_site(root, check_signatures=True)
+
+
+def _load_site(root: Path, *, check_signatures: bool) -> tuple[Site | None, Report]:
     report = Report()
     settings, problems = discover.load_settings(root)
     report.extend(problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from build_tools import cache, issuing, sitebuild, verification
+from build_tools.diagnostics import Diagnostic, Level
 from build_tools.model import Site
 from tests.conftest import AWARDED_AT, PROJECT, AwardedRepo
 
@@ -26,6 +28,12 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def _entries(folder: Path, kind: str) -> list[Path]:
     return sorted(p for p in (folder / kind).rglob("*") if p.is_file())
+
+
+def _stored(folder: Path, kind: str) -> int:
+    """How many results the index of ``kind`` holds (cache.Index: one entry for them all)."""
+    assert len(_entries(folder, kind)) == 1
+    return cache.Index(folder, kind).stored
 
 
 def test_a_stored_result_is_found_again_and_an_unknown_key_is_a_miss(tmp_path: Path) -> None:
@@ -92,7 +100,7 @@ def test_signature_checks_are_cached_and_failures_stay_failures(
 ) -> None:
     site = awarded_repo.site()
     assert verification.verify_all(site) == []
-    assert len(_entries(folder, "signatures")) == 3
+    assert _stored(folder, "signatures") == 3
     # A second check of unchanged awards reads the cache and checks nothing.
     monkeypatch.setattr(verification, "_verify", _refuse)
     assert verification.verify_all(site) == []
@@ -108,8 +116,8 @@ def test_signature_checks_are_cached_and_failures_stay_failures(
     assert any(d.field == "ob3.proof" for d in failed)
     monkeypatch.setattr(verification, "_verify", _refuse)
     assert verification.verify_all(changed) == failed
-    # The entry of the award as it was is no longer used, and pruned.
-    assert len(_entries(folder, "signatures")) == 3
+    # The result of the award as it was is no longer used, and pruned.
+    assert _stored(folder, "signatures") == 3
 
 
 def test_corrupt_signature_entries_are_checked_again(
@@ -120,7 +128,7 @@ def test_corrupt_signature_entries_are_checked_again(
     for path in _entries(folder, "signatures"):
         path.write_bytes(path.read_bytes()[:-1] + b"!")
     assert verification.verify_all(site) == []
-    assert len(_entries(folder, "signatures")) == 3
+    assert _stored(folder, "signatures") == 3
 
 
 def _refuse(*_: object) -> list[object]:
@@ -181,3 +189,67 @@ def test_an_incremental_build_is_byte_identical_to_a_clean_build(
     assert len([p for p in clean if p.startswith("a/") and p.endswith(".html")]) == 4
     # The three old pages came from the cache: their entries are still the same files.
     assert set(pages) < set(_entries(folder, "pages"))
+
+
+def test_an_index_keeps_the_results_of_the_last_complete_pass(tmp_path: Path) -> None:
+    first = cache.Index(tmp_path, "records")
+    assert (first.enabled, first.stored) == (True, 0)
+    first.put("a", [1, "un"])
+    first.put("b", {"problems": []})
+    first.save()
+    second = cache.Index(tmp_path, "records")
+    assert second.stored == 2
+    assert second.get("a") == [1, "un"]
+    assert second.get("c") is None
+    assert (second.hits, second.misses) == (1, 1)
+    second.save()
+    # "b" was not used by the second pass: it is gone, and the index is still one entry.
+    third = cache.Index(tmp_path, "records")
+    assert (third.stored, third.get("a"), third.get("b")) == (1, [1, "un"], None)
+    assert len(_entries(tmp_path, "records")) == 1
+
+
+def test_a_corrupt_index_is_deleted_and_its_results_computed_again(tmp_path: Path) -> None:
+    index = cache.Index(tmp_path, "records")
+    index.put("a", "résultat \ud800")
+    index.save()
+    assert cache.Index(tmp_path, "records").get("a") == "résultat \ud800"
+    (path,) = _entries(tmp_path, "records")
+    path.write_bytes(path.read_bytes()[:-2] + b"!}")
+    again = cache.Index(tmp_path, "records")
+    assert (again.stored, again.get("a")) == (0, None)
+    assert not path.exists()
+
+
+def test_a_read_only_cache_writes_prunes_and_deletes_nothing(tmp_path: Path) -> None:
+    store = cache.Cache(tmp_path, "pages")
+    kept = cache.key("pages", "kept")
+    store.put(kept, b"1")
+    (path,) = _entries(tmp_path, "pages")
+    path.write_bytes(b"corrupt")
+    with cache.read_only():
+        reader = cache.Cache(tmp_path, "pages")
+        reader.put(cache.key("pages", "new"), b"2")
+        assert reader.get(kept) is None
+        assert reader.prune() == 0
+        index = cache.Index(tmp_path, "records")
+        index.put("a", 1)
+        index.save()
+    assert _entries(tmp_path, "pages") == [path]
+    assert not (tmp_path / "records").exists()
+    assert cache.Cache(tmp_path, "pages").writable
+
+
+def test_diagnostics_are_stored_without_their_path_and_read_back_whole() -> None:
+    problems = [Diagnostic("a.yaml", 2, 3, Level.ERROR, "id", "déjà utilisé")]
+    rows = cache.encode_diagnostics(problems, "a.yaml")
+    assert rows == [[2, 3, "error", "id", "déjà utilisé"]]
+    assert cache.decode_diagnostics(rows, "a.yaml") == problems
+    assert cache.decode_diagnostics(json.loads(json.dumps(rows)), "b.yaml") == [
+        dataclasses.replace(problems[0], path="b.yaml")
+    ]
+    with pytest.raises(ValueError):
+        cache.encode_diagnostics(problems, "b.yaml")
+    assert cache.decode_diagnostics([[2, 3, "fatal", "id", "x"]], "a.yaml") is None
+    assert cache.decode_diagnostics([[2, 3]], "a.yaml") is None
+    assert cache.decode_diagnostics({"rows": []}, "a.yaml") is None
