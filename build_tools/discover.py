@@ -7,15 +7,26 @@ that is not a valid slug is an error here, before its content is even read.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools import schemacheck
+from build_tools import cache, schemacheck
 from build_tools.diagnostics import Diagnostic, Position
-from build_tools.yamlsource import Source, format_field, load_yaml
+from build_tools.yamlsource import (
+    Source,
+    decode_source,
+    encode_source,
+    format_field,
+    load_yaml,
+    load_yaml_bytes,
+)
 
 SETTINGS_FILE = "badgeons.yml"
+#: The kind of cached results of :func:`load_checked` (build_tools/cache.py).
+SOURCES = "sources"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_HELP = (
     "minuscules ASCII, chiffres et tirets, sans espace ni accent (ex. « accueillir-un-public »)"
@@ -39,8 +50,10 @@ def relative(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def load_kind(root: Path, folder: str, kind: str) -> tuple[list[Loaded], list[Diagnostic]]:
-    """Load and schema-check every ``<folder>/*.yaml`` file of one kind."""
+def load_kind(
+    root: Path, folder: str, kind: str, store: cache.Cache | None = None
+) -> tuple[list[Loaded], list[Diagnostic]]:
+    """Load and schema-check every ``<folder>/*.yaml`` file of one kind (see :func:`load_checked`)."""
     directory = root / folder
     loaded: list[Loaded] = []
     problems: list[Diagnostic] = []
@@ -57,23 +70,91 @@ def load_kind(root: Path, folder: str, kind: str) -> tuple[list[Loaded], list[Di
         if not SLUG.match(slug) or len(slug) > 64:
             problems.append(Position(shown).error("", f"nom de fichier invalide : {SLUG_HELP}"))
             continue
-        source, found = load_yaml(path, shown)
+        source, found = load_checked(path, shown, kind, check_fields, store)
         problems.extend(found)
-        if source is None:
-            continue
-        if not isinstance(source.data, dict):
-            problems.append(
-                Position(shown, 1, 1).error("", "le fichier doit contenir des champs (clé: valeur)")
-            )
-            continue
-        schema_problems = schemacheck.check(source, kind) + placeholders(source)
-        problems.extend(schema_problems)
-        if not found and not schema_problems:
+        if source is not None:
             loaded.append(Loaded(kind, slug, source))
     return loaded, problems
 
 
-def load_list_file(root: Path, path: Path, kind: str) -> tuple[Source | None, list[Diagnostic]]:
+def check_fields(
+    source: Source | None, problems: list[Diagnostic], kind: str
+) -> tuple[Source | None, list[Diagnostic]]:
+    """A loaded file of fields checked against its schema and for placeholders.
+
+    The source is kept only when the file has no problem at all.
+    """
+    if source is None:
+        return None, problems
+    if not isinstance(source.data, dict):
+        where = Position(source.path, 1, 1)
+        return None, [
+            *problems,
+            where.error("", "le fichier doit contenir des champs (clé: valeur)"),
+        ]
+    problems = problems + schemacheck.check(source, kind) + placeholders(source)
+    return (None if problems else source), problems
+
+
+#: What to do with a loaded file: a check that returns the source when it may be used.
+Check = Callable[[Source | None, list[Diagnostic], str], tuple[Source | None, list[Diagnostic]]]
+
+
+def load_checked(
+    path: Path, shown: str, kind: str, check: Check, store: cache.Cache | None
+) -> tuple[Source | None, list[Diagnostic]]:
+    """``check(*load_yaml(path, shown), kind)``, from the build cache when the file is known.
+
+    The outcome of loading and checking a file (its source or its problems, every one of
+    them, with positions) depends only on its bytes, its path, the kind, the check and the
+    code, whose SHA-256 is the key: a file with problems reports them every time.
+    """
+    if store is None or not store.enabled:
+        return check(*load_yaml(path, shown), kind)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return check(*load_yaml(path, shown), kind)  # Which reports the error.
+    entry = cache.key(SOURCES, check.__name__, kind, shown, raw)
+    content = store.get(entry)
+    found = _decode(content, shown) if content is not None else None
+    if found is None:
+        found = check(*load_yaml_bytes(raw, shown), kind)
+        encoded = _encode(*found, shown)
+        if encoded is not None:
+            store.put(entry, encoded)
+    return found
+
+
+def _encode(source: Source | None, problems: list[Diagnostic], shown: str) -> bytes | None:
+    """An outcome of :func:`load_checked` as JSON, or None when JSON cannot hold it."""
+    try:
+        document = {
+            "source": encode_source(source) if source is not None else None,
+            "problems": cache.encode_diagnostics(problems, shown),
+        }
+        return json.dumps(document, separators=(",", ":")).encode("ascii")
+    except (TypeError, ValueError):
+        return None
+
+
+def _decode(content: bytes, shown: str) -> tuple[Source | None, list[Diagnostic]] | None:
+    """The outcome of :func:`_encode`, or None when ``content`` does not hold one."""
+    try:
+        document = json.loads(content)
+        problems = cache.decode_diagnostics(document["problems"], shown)
+        encoded = document["source"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    source = decode_source(encoded, shown) if encoded is not None else None
+    if problems is None or (encoded is not None and source is None):
+        return None
+    return source, problems
+
+
+def load_list_file(
+    root: Path, path: Path, kind: str, store: cache.Cache | None = None
+) -> tuple[Source | None, list[Diagnostic]]:
     """A per-issuer YAML list (consents, collections...) checked against its schema.
 
     None with no problem when the file is absent; None with the problems when it is bad; an
@@ -81,7 +162,13 @@ def load_list_file(root: Path, path: Path, kind: str) -> tuple[Source | None, li
     """
     if not path.is_file():
         return None, []
-    source, problems = load_yaml(path, relative(root, path))
+    return load_checked(path, relative(root, path), kind, check_list, store)
+
+
+def check_list(
+    source: Source | None, problems: list[Diagnostic], kind: str
+) -> tuple[Source | None, list[Diagnostic]]:
+    """A loaded YAML list checked against its schema, as :func:`load_list_file` returns it."""
     if source is None or problems:
         return None, problems
     if source.data is None:
@@ -90,7 +177,9 @@ def load_list_file(root: Path, path: Path, kind: str) -> tuple[Source | None, li
     return (None, problems) if problems else (source, [])
 
 
-def load_settings(root: Path) -> tuple[Loaded | None, list[Diagnostic]]:
+def load_settings(
+    root: Path, store: cache.Cache | None = None
+) -> tuple[Loaded | None, list[Diagnostic]]:
     """Load and schema-check ``badgeons.yml``."""
     path = root / SETTINGS_FILE
     if not path.is_file():
@@ -98,16 +187,21 @@ def load_settings(root: Path) -> tuple[Loaded | None, list[Diagnostic]]:
         return None, [
             where.error("", "fichier de réglages absent : ce dossier n'est pas un dépôt Badgeons")
         ]
-    source, problems = load_yaml(path, SETTINGS_FILE)
+    source, problems = load_checked(path, SETTINGS_FILE, "settings", check_settings, store)
+    return (Loaded("settings", "", source) if source is not None else None), problems
+
+
+def check_settings(
+    source: Source | None, problems: list[Diagnostic], kind: str
+) -> tuple[Source | None, list[Diagnostic]]:
+    """The loaded settings checked against their schema; the source if there is no problem."""
     if source is None:
         return None, problems
     if not isinstance(source.data, dict):
-        return None, [
-            *problems,
-            Position(SETTINGS_FILE, 1, 1).error("", "le fichier doit contenir des champs"),
-        ]
-    problems = problems + schemacheck.check(source, "settings")
-    return (Loaded("settings", "", source) if not problems else None), problems
+        where = Position(source.path, 1, 1)
+        return None, [*problems, where.error("", "le fichier doit contenir des champs")]
+    problems = problems + schemacheck.check(source, kind)
+    return (None if problems else source), problems
 
 
 PLACEHOLDER = "À COMPLÉTER"

@@ -55,6 +55,30 @@ class Source:
         return self.value_positions.get(tuple(doc_path)) or self.locate(doc_path)
 
 
+def encode_source(source: Source) -> list[object]:
+    """A source as JSON values (its path left out): data, then value and key positions."""
+
+    def rows(positions: Mapping[DocPath, Position]) -> list[list[object]]:
+        return [[list(doc_path), where.line, where.col] for doc_path, where in positions.items()]
+
+    return [source.data, rows(source.value_positions), rows(source.key_positions)]
+
+
+def decode_source(value: object, path: str) -> Source | None:
+    """The source of :func:`encode_source`, found at ``path``; None if ``value`` is not one."""
+    parts: Any = value
+    try:
+        data, values, keys = parts
+        return Source(
+            path,
+            data,
+            {tuple(doc_path): Position(path, line, col) for doc_path, line, col in values},
+            {tuple(doc_path): Position(path, line, col) for doc_path, line, col in keys},
+        )
+    except (TypeError, ValueError):
+        return None
+
+
 def format_field(doc_path: DocPath) -> str:
     """A field path as a reader writes it: ``criteria.checklist[2]``."""
     text = ""
@@ -134,11 +158,16 @@ class _Composer:
 
 def load_yaml(path: Path, display_path: str) -> tuple[Source | None, list[Diagnostic]]:
     """Load one YAML file; a parse failure is returned as diagnostics, never raised."""
-    where = Position(display_path, 1, 1)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Position(display_path).error("", f"fichier illisible : {exc.strerror}")]
+    return load_yaml_bytes(raw, display_path)
+
+
+def load_yaml_bytes(raw: bytes, display_path: str) -> tuple[Source | None, list[Diagnostic]]:
+    """Load YAML from the bytes of a file; see :func:`load_yaml`."""
+    where = Position(display_path, 1, 1)
     if len(raw) > _MAX_BYTES:
         return None, [
             where.error("", f"fichier trop gros ({len(raw)} octets, au plus {_MAX_BYTES})")

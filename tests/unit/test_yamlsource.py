@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from build_tools.yamlsource import format_field, load_yaml, load_yaml_text
+from build_tools.yamlsource import (
+    decode_source,
+    encode_source,
+    format_field,
+    load_yaml,
+    load_yaml_text,
+)
 
 
 def test_positions_of_keys_and_list_items() -> None:
@@ -57,3 +64,15 @@ def test_file_that_is_not_utf8(tmp_path: Path) -> None:
 def test_format_field() -> None:
     assert format_field(("criteria", "checklist", 2)) == "criteria.checklist[2]"
     assert format_field(()) == ""
+
+
+def test_a_source_kept_as_json_comes_back_whole() -> None:
+    text = "a: 1\nb:\n  c: [x, 2.5, null, true]\n  d: 2026-11-23\n  e: {}\n"
+    source, _ = load_yaml_text(text, "f.yaml")
+    assert source is not None
+    encoded = json.loads(json.dumps(encode_source(source)))
+    again = decode_source(encoded, "f.yaml")
+    assert again == source
+    assert again is not None and again.locate(("b", "c", 3)) == source.locate(("b", "c", 3))
+    assert decode_source([1, 2], "f.yaml") is None
+    assert decode_source([{}, [["a", 1]], []], "f.yaml") is None
