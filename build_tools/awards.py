@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from build_tools import parallel, schemacheck
+from build_tools import cache, discover, parallel
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.identity import is_assertion_id
 from build_tools.model import Award, Revocation, Site
 from build_tools.urls import Urls
-from build_tools.yamlsource import load_yaml
 
 RECORD_FORMAT = "badgeons/assertion/1"
 _ACHIEVEMENT_PATH = re.compile(
@@ -47,67 +47,74 @@ def record_to_json(credential: dict[str, Any], credential_jwt: str, ob2_jws: str
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
+def decode_record(
+    data: bytes, shown: str, record_format: str
+) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """The JSON object of a signed record's bytes (award or endorsement), or its problems."""
+    where = Position(shown, 1, 1)
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, [where.error("", "le fichier n'est pas encodé en UTF-8")]
+    except json.JSONDecodeError as exc:
+        return None, [
+            Position(shown, exc.lineno, exc.colno).error("", f"JSON invalide : {exc.msg}")
+        ]
+    if not isinstance(record, dict) or record.get("format") != record_format:
+        message = f"enregistrement inconnu : « format » doit valoir « {record_format} »"
+        return None, [where.error("format", message)]
+    return record, []
+
+
 def read_record_file(
     path: Path, shown: str, record_format: str
 ) -> tuple[bytes, dict[str, Any] | None, list[Diagnostic]]:
-    """The bytes and JSON object of a signed record (award or endorsement), or its problems."""
-    where = Position(shown, 1, 1)
+    """The bytes and JSON object of a signed record (award or endorsement), or its problems.
+
+    The bytes are empty when the file could not be read.
+    """
     try:
         data = path.read_bytes()
-        record = json.loads(data.decode("utf-8"))
     except OSError as exc:
-        return b"", None, [where.error("", f"fichier illisible : {exc.strerror}")]
-    except UnicodeDecodeError:
-        return b"", None, [where.error("", "le fichier n'est pas encodé en UTF-8")]
-    except json.JSONDecodeError as exc:
-        return (
-            b"",
-            None,
-            [Position(shown, exc.lineno, exc.colno).error("", f"JSON invalide : {exc.msg}")],
-        )
-    if not isinstance(record, dict) or record.get("format") != record_format:
-        return (
-            data,
-            None,
-            [
-                where.error(
-                    "format", f"enregistrement inconnu : « format » doit valoir « {record_format} »"
-                )
-            ],
-        )
-    return data, record, []
+        return b"", None, [Position(shown, 1, 1).error("", f"fichier illisible : {exc.strerror}")]
+    record, problems = decode_record(data, shown, record_format)
+    return data, record, problems
 
 
-def parse_award(
-    site: Site, issuer: str, path: Path, shown: str
-) -> tuple[Award | None, list[Diagnostic]]:
-    """Read one record and check that it belongs where it is stored."""
+class Claims(NamedTuple):
+    """What an award's record says of itself: all that its bytes alone tell (see read_claims).
+
+    The three identifiers are kept as the record has them (any JSON value): whether they name
+    this site, this issuer and a known badge is checked against the site by :class:`_Placer`.
+    """
+
+    credential_id: Any
+    issuer_id: Any
+    achievement_id: Any
+    issued_on: str
+    expires: str | None
+    identity_hash: str
+    salt: str
+    criteria_digest: str
+
+
+def read_claims(data: bytes, shown: str) -> tuple[Claims | None, list[Diagnostic]]:
+    """The claims of an award's record, or its problems; a function of the bytes alone."""
     where = Position(shown, 1, 1)
-    assertion_id = path.stem
-    if not is_assertion_id(assertion_id):
-        return None, [
-            Position(shown).error(
-                "",
-                "nom de fichier invalide : l'identifiant d'un badge délivré a 26 caractères a-z et 2-7",
-            )
-        ]
-    data, record, problems = read_record_file(path, shown, RECORD_FORMAT)
+    record, problems = decode_record(data, shown, RECORD_FORMAT)
     if record is None:
         return None, problems
     credential = record.get("ob3")
-    jwt = record.get("ob3_jwt")
-    jws = record.get("ob2_jws")
     for name, value, kind in (
         ("ob3", credential, dict),
-        ("ob3_jwt", jwt, str),
-        ("ob2_jws", jws, str),
+        ("ob3_jwt", record.get("ob3_jwt"), str),
+        ("ob2_jws", record.get("ob2_jws"), str),
     ):
         if not isinstance(value, kind):
             problems.append(where.error(name, "champ obligatoire manquant ou mal formé"))
     if problems:
         return None, problems
-    assert isinstance(credential, dict) and isinstance(jwt, str) and isinstance(jws, str)
-    urls = Urls(site.settings.site_url)
+    assert isinstance(credential, dict)
     try:
         subject = credential["credentialSubject"]
         identifier = subject["identifier"][0]
@@ -121,51 +128,135 @@ def parse_award(
         return None, [
             where.error("ob3", f"credential incomplet ({exc.__class__.__name__} : {exc})")
         ]
-    if credential_id != urls.absolute(urls.assertion_file(assertion_id, "vc.json")):
-        problems.append(
-            where.error(
-                "ob3.id",
-                f"l'identifiant « {credential_id} » ne correspond pas au fichier {assertion_id}.json",
-            )
-        )
-    if issuer_id != urls.did(issuer):
-        problems.append(
-            where.error(
-                "ob3.issuer.id",
-                f"émetteur « {issuer_id} » : ce badge est rangé chez « {issuer} » ({urls.did(issuer)})",
-            )
-        )
-    match = _ACHIEVEMENT_PATH.match(urls.path_of(str(achievement_id)) or "")
-    if not match:
-        problems.append(
-            where.error(
-                "ob3.credentialSubject.achievement.id",
-                f"« {achievement_id} » n'est pas un badge de ce site",
-            )
-        )
-        return None, problems
-    badge, version = match.groups()
-    if badge not in site.badges:
-        problems.append(
-            where.error("ob3.credentialSubject.achievement.id", f"badge inconnu « {badge} »")
-        )
-    if problems:
-        return None, problems
-    award = Award(
-        id=assertion_id,
-        issuer=issuer,
-        badge=badge,
-        badge_version=version,
+    claims = Claims(
+        credential_id=credential_id,
+        issuer_id=issuer_id,
+        achievement_id=achievement_id,
         issued_on=str(issued_on),
         expires=str(expires) if expires else None,
         identity_hash=str(identity_hash),
         salt=str(salt),
-        record=path,
-        digest=hashlib.sha256(data).hexdigest(),
-        source=where,
         criteria_digest=criteria_digest(credential),
     )
-    return award, []
+    return claims, []
+
+
+class _Placer:
+    """Checks that records belong where they are stored, in one site (its URLs made once)."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.urls = Urls(site.settings.site_url)
+        self._dids: dict[str, str] = {}
+        self._badges: dict[str, tuple[str, str] | None] = {}
+
+    def award(
+        self, issuer: str, path: Path, shown: str, digest: str, claims: Claims
+    ) -> tuple[Award | None, list[Diagnostic]]:
+        """The award of a record's claims, or why it does not belong at ``path``."""
+        return self.award_of(issuer, path.stem, path, shown, digest, claims)
+
+    def award_of(
+        self,
+        issuer: str,
+        assertion_id: str,
+        path: Path,
+        shown: str,
+        digest: str,
+        claims: Claims,
+    ) -> tuple[Award | None, list[Diagnostic]]:
+        """:meth:`award`, the id (the stem of ``path``) already known."""
+        where = Position(shown, 1, 1)
+        urls = self.urls
+        problems: list[Diagnostic] = []
+        if claims.credential_id != urls.absolute(urls.assertion_file(assertion_id, "vc.json")):
+            problems.append(
+                where.error(
+                    "ob3.id",
+                    f"l'identifiant « {claims.credential_id} » ne correspond pas au fichier "
+                    f"{assertion_id}.json",
+                )
+            )
+        did = self._dids.get(issuer)
+        if did is None:
+            did = self._dids[issuer] = urls.did(issuer)
+        if claims.issuer_id != did:
+            problems.append(
+                where.error(
+                    "ob3.issuer.id",
+                    f"émetteur « {claims.issuer_id} » : ce badge est rangé chez « {issuer} » ({did})",
+                )
+            )
+        achievement_id = str(claims.achievement_id)
+        if achievement_id not in self._badges:
+            match = _ACHIEVEMENT_PATH.match(urls.path_of(achievement_id) or "")
+            self._badges[achievement_id] = (match[1], match[2]) if match else None
+        found = self._badges[achievement_id]
+        if found is None:
+            problems.append(
+                where.error(
+                    "ob3.credentialSubject.achievement.id",
+                    f"« {achievement_id} » n'est pas un badge de ce site",
+                )
+            )
+            return None, problems
+        badge, version = found
+        if badge not in self.site.badges:
+            problems.append(
+                where.error("ob3.credentialSubject.achievement.id", f"badge inconnu « {badge} »")
+            )
+        if problems:
+            return None, problems
+        award = Award(
+            id=assertion_id,
+            issuer=issuer,
+            badge=badge,
+            badge_version=version,
+            issued_on=claims.issued_on,
+            expires=claims.expires,
+            identity_hash=claims.identity_hash,
+            salt=claims.salt,
+            record=path,
+            digest=digest,
+            source=where,
+            criteria_digest=claims.criteria_digest,
+        )
+        return award, []
+
+
+def _stem(shown: str) -> str:
+    """The stem of a path as :func:`record_files` shows it (``Path.stem``, without a Path)."""
+    name = shown[shown.rfind("/") + 1 :]
+    return name[:-5] if len(name) > len(".json") else name
+
+
+def _bad_name(shown: str) -> Diagnostic:
+    return Position(shown).error(
+        "", "nom de fichier invalide : l'identifiant d'un badge délivré a 26 caractères a-z et 2-7"
+    )
+
+
+def parse_award(
+    site: Site, issuer: str, path: Path, shown: str
+) -> tuple[Award | None, list[Diagnostic]]:
+    """Read one record and check that it belongs where it is stored."""
+    digest, claims, problems = _read_one(path, shown)
+    if claims is None:
+        return None, problems
+    assert digest is not None
+    return _Placer(site).award(issuer, path, shown, digest, claims)
+
+
+def _read_one(path: Path, shown: str) -> tuple[str | None, Claims | None, list[Diagnostic]]:
+    """The SHA-256 of a record and its claims, or its problems (no SHA-256 if not read)."""
+    if not is_assertion_id(path.stem):
+        return None, None, [_bad_name(shown)]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, None, [Position(shown, 1, 1).error("", f"fichier illisible : {exc.strerror}")]
+    claims, problems = read_claims(data, shown)
+    return hashlib.sha256(data).hexdigest(), claims, problems
 
 
 def criteria_digest(credential: dict[str, Any]) -> str:
@@ -178,22 +269,105 @@ def criteria_digest(credential: dict[str, Any]) -> str:
 
 
 def record_files(site: Site, folder: str) -> Iterator[tuple[str, Path, str]]:
-    """(issuer, path, path as shown) of every signed record in ``issuers/<slug>/<folder>/``."""
+    """(issuer, path, path as shown) of every signed record in ``issuers/<slug>/<folder>/``.
+
+    Every name that ends in ``.json`` counts, in name order (a hidden file or a folder too: it
+    is reported rather than silently skipped).
+    """
     for issuer in site.issuers:
         directory = site.root / "issuers" / issuer / folder
-        for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
-            yield issuer, path, path.relative_to(site.root).as_posix()
+        try:
+            with os.scandir(directory) as entries:
+                names = sorted(e.name for e in entries if e.name.endswith(".json"))
+        except OSError:  # No such folder (or not one that can be listed): no records.
+            continue
+        prefix = f"issuers/{issuer}/{folder}/"
+        for name in names:
+            yield issuer, directory / name, prefix + name
+
+
+def _encode_claims(claims: Claims | None, problems: list[Diagnostic], shown: str) -> object:
+    """What the index of records keeps of one record: its claims, or its problems."""
+    if claims is not None:
+        return list(claims)
+    return {"problems": cache.encode_diagnostics(problems, shown)}
+
+
+def _decode_claims(value: object, shown: str) -> tuple[Claims | None, list[Diagnostic]] | None:
+    """The claims or problems of :func:`_encode_claims`, or None when ``value`` holds neither."""
+    if isinstance(value, list) and len(value) == len(Claims._fields):
+        claims = Claims._make(value)
+        if (
+            isinstance(claims.issued_on, str)
+            and isinstance(claims.identity_hash, str)
+            and isinstance(claims.salt, str)
+            and isinstance(claims.criteria_digest, str)
+            and (claims.expires is None or isinstance(claims.expires, str))
+        ):
+            return claims, []
+    elif isinstance(value, dict):
+        problems = cache.decode_diagnostics(value.get("problems"), shown)
+        if problems:
+            return None, problems
+    return None
 
 
 def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
-    """Every award of every issuer, keyed by assertion id."""
+    """Every award of every issuer, keyed by assertion id.
+
+    Each record is read and hashed at every load. What its bytes say (:func:`read_claims`) is
+    kept in the build cache under their SHA-256 (cache.Index, one file for all records), so
+    that an unchanged record is not parsed again; whether it belongs where it is stored is
+    checked every time against the site.
+    """
+    files = list(record_files(site, "assertions"))
+    root = os.fspath(site.root)
+    index = cache.open_index(site.root, "records")
+    placer = _Placer(site)
+    results: list[tuple[Award | None, list[Diagnostic]]] = [(None, [])] * len(files)
+    missing = list(range(len(files)))
+    if index.stored:
+        # Records the index may know: read and hash each, parse only the unknown ones.
+        missing = []
+        for position, (issuer, path, shown) in enumerate(files):
+            assertion_id = _stem(shown)
+            if not is_assertion_id(assertion_id):
+                results[position] = (None, [_bad_name(shown)])
+                continue
+            try:
+                # The path as text: ten thousand Path objects would each format theirs.
+                with open(os.path.join(root, shown), "rb", buffering=0) as handle:
+                    data = handle.read()
+            except OSError:
+                missing.append(position)  # Read again below, where the error is reported.
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            found = _decode_claims(index.get(digest), shown)
+            if found is None:
+                missing.append(position)
+            elif found[0] is None:
+                results[position] = (None, found[1])
+            else:
+                results[position] = placer.award_of(
+                    issuer, assertion_id, path, shown, digest, found[0]
+                )
+    # Parsing records is most of the work when they are new: both cores, results in order.
+    unread = [files[position] for position in missing]
+    parsed = parallel.map_chunks(_read_chunk, None, unread, label="Lecture des badges délivrés")
+    for position, (read_digest, claims, read_problems) in zip(missing, parsed, strict=True):
+        issuer, path, shown = files[position]
+        if read_digest is not None:
+            index.put(read_digest, _encode_claims(claims, read_problems, shown))
+        if claims is None:
+            results[position] = (None, read_problems)
+        else:
+            assert read_digest is not None
+            results[position] = placer.award(issuer, path, shown, read_digest, claims)
+    index.save()
     awards: dict[str, Award] = {}
     problems: list[Diagnostic] = []
-    files = list(record_files(site, "assertions"))
-    # Reading and parsing records is most of the work: both cores, results in file order.
-    parsed = parallel.map_chunks(_parse_chunk, site, files, label="Lecture des badges délivrés")
-    for (_, _, shown), (award, found) in zip(files, parsed, strict=True):
-        problems += found
+    for (_, _, shown), (award, found_problems) in zip(files, results, strict=True):
+        problems += found_problems
         if award is None:
             continue
         if award.id in awards:
@@ -206,26 +380,21 @@ def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
     return awards, problems
 
 
-def _parse_chunk(
-    site: Site, files: Sequence[tuple[str, Path, str]]
-) -> list[tuple[Award | None, list[Diagnostic]]]:
-    return [parse_award(site, issuer, path, shown) for issuer, path, shown in files]
+def _read_chunk(
+    _: None, files: Sequence[tuple[str, Path, str]]
+) -> list[tuple[str | None, Claims | None, list[Diagnostic]]]:
+    return [_read_one(path, shown) for _, path, shown in files]
 
 
 def _load_list(
-    site: Site, issuer: str, name: str, kind: str
+    site: Site, issuer: str, name: str, kind: str, store: cache.Cache | None
 ) -> tuple[list[tuple[dict[str, Any], Position]], list[Diagnostic]]:
     path = site.root / "issuers" / issuer / name
     if not path.is_file():
         return [], []
     shown = path.relative_to(site.root).as_posix()
-    source, problems = load_yaml(path, shown)
-    if source is None or problems:
-        return [], problems
-    if source.data is None:
-        return [], []
-    problems = schemacheck.check(source, kind)
-    if problems:
+    source, problems = discover.load_checked(path, shown, kind, discover.check_list, store)
+    if source is None or source.data is None:
         return [], problems
     return [(item, source.locate((i,))) for i, item in enumerate(source.data)], []
 
@@ -236,12 +405,13 @@ def _unreadable(site: Site, issuer: str, assertion: str) -> bool:
 
 
 def load_revocations(
-    site: Site, awards: dict[str, Award]
+    site: Site, awards: dict[str, Award], store: cache.Cache | None = None
 ) -> tuple[dict[str, Revocation], list[Diagnostic]]:
+    """Every issuer's revocations; ``store`` keeps the checked files (discover.load_checked)."""
     revocations: dict[str, Revocation] = {}
     problems: list[Diagnostic] = []
     for issuer in site.issuers:
-        items, found = _load_list(site, issuer, "revocations.yaml", "revocations")
+        items, found = _load_list(site, issuer, "revocations.yaml", "revocations", store)
         problems += found
         for item, where in items:
             assertion = item["assertion"]
@@ -260,12 +430,13 @@ def load_revocations(
 
 
 def load_display_names(
-    site: Site, awards: dict[str, Award]
+    site: Site, awards: dict[str, Award], store: cache.Cache | None = None
 ) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Every issuer's consented display names; ``store`` as for :func:`load_revocations`."""
     names: dict[str, str] = {}
     problems: list[Diagnostic] = []
     for issuer in site.issuers:
-        items, found = _load_list(site, issuer, "holders.yaml", "holders")
+        items, found = _load_list(site, issuer, "holders.yaml", "holders", store)
         problems += found
         for item, where in items:
             award = awards.get(item["assertion"])

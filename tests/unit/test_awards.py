@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from build_tools import awards
+import pytest
+
+from build_tools import awards, cache
 from build_tools.diagnostics import format_text
 from build_tools.pipeline import load_site
 from tests.conftest import AwardedRepo
@@ -190,3 +192,35 @@ def test_a_revocations_file_that_breaks_its_schema(awarded_repo: AwardedRepo) ->
     diagnostics = _diagnostics(awarded_repo)
     assert diagnostics.startswith("issuers/atelier-test/revocations.yaml:1:3: error: ")
     assert "date" in diagnostics
+
+
+def test_what_a_record_says_is_cached_and_checked_against_the_site_every_time(
+    awarded_repo: AwardedRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    awarded_repo.site()
+    # The same bytes under another name: its claims come from the cache, its place is checked.
+    copy = awarded_repo.record("awa").with_name(f"{'c' * 26}.json")
+    shutil.copy(awarded_repo.record("awa"), copy)
+    settings = awarded_repo.root / "badgeons.yml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(S, "https://ailleurs.example.org/"), "utf-8"
+    )
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("an unchanged record was parsed again")
+
+    monkeypatch.setattr(awards, "read_claims", refuse)
+    site, report = load_site(awarded_repo.root)
+    assert site is None
+    lines = format_text(report.sorted()).splitlines()
+    awa = f"{_shown(awarded_repo, 'awa')}:1:1: error: ob3.id: l'identifiant « {S}a/"
+    assert any(line.startswith(awa) for line in lines)
+    assert len(lines) == 4 * 3
+    assert all(":1:1: error: ob3." in line for line in lines)
+    monkeypatch.undo()
+    cache.disable()
+    try:
+        _, cold = load_site(awarded_repo.root)
+    finally:
+        cache.disable(False)
+    assert list(cold) == list(report)
