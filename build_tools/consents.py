@@ -20,19 +20,22 @@ from __future__ import annotations
 import calendar
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from build_tools import discover
-from build_tools.diagnostics import Diagnostic, Level, Position
+from build_tools import cache, discover
+from build_tools.diagnostics import Diagnostic, Position
 from build_tools.gazetteer import MIN_POPULATION, Gazetteer, Place, name_key
 from build_tools.model import Consent, Site
-from build_tools.yamlsource import Source
+from build_tools.yamlsource import Source, load_yaml_bytes
 
 FILE_NAME = "consents.yaml"
+#: The kind of cached results of :func:`load_consents` (build_tools/cache.py).
+CACHE_KIND = "consents"
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 24
 HEADER = (
@@ -145,6 +148,102 @@ def _absent(what: str, gazetteer: Gazetteer, name: str | None, postcode: str | N
     return message
 
 
+#: A line and a column in a consents file (the file is the entry's ``path``).
+Spot = Sequence[int]
+
+
+class Entry(NamedTuple):
+    """One consent of a file, checked as far as the file alone allows (see :func:`read_entry`).
+
+    Everything here depends only on the file's bytes, the gazetteer and the code, so it is kept
+    in the build cache; :meth:`Checker.check_entry` checks the rest at every build: the day,
+    the awards and revocations of the site, the other entries and files.
+    """
+
+    #: The entry's place in its file (0 for the first).
+    number: int
+    id: str
+    given: str
+    until: str
+    has_until: bool
+    display_name: str | None
+    contact: bool
+    #: The commune's INSEE code, or None when ``commune`` says why it is not known.
+    insee: str | None
+    assertions: tuple[str, ...]
+    #: Where the entry, its id, ``given`` and ``until`` stand in ``path`` (``until``: the entry
+    #: when it has none), and each of its assertions.
+    at: Spot
+    at_id: Spot
+    at_given: Spot
+    at_until: Spot
+    at_assertions: tuple[Spot, ...]
+    #: Errors found from the file alone: an end before the start or too late, a bad commune.
+    dates: tuple[Diagnostic, ...]
+    commune: tuple[Diagnostic, ...]
+    path: str
+
+    def position(self, spot: Spot) -> Position:
+        return Position(self.path, spot[0], spot[1])
+
+
+# Where fields stand in an entry as the cache keeps it (a JSON list, see _encode).
+_ASSERTIONS = Entry._fields.index("assertions")
+_AT_ASSERTIONS = Entry._fields.index("at_assertions")
+_DATES = Entry._fields.index("dates")
+_PATH = Entry._fields.index("path")
+
+
+Resolver = Callable[[dict[str, str]], tuple[Place | None, list[tuple[str, str]]]]
+
+
+def read_entry(source: Source, index: int, item: dict[str, Any], resolve: Resolver) -> Entry:
+    """What one consent of a schema-checked file says, and its problems that need no site."""
+
+    def at(*path: str | int) -> Position:
+        return source.locate((index, *path))
+
+    def spot(*path: str | int) -> Spot:
+        where = at(*path)
+        return (where.line, where.col)
+
+    prefix = f"[{index}]."
+    given, until = str(item["given"]), end_of(item)
+    limit = add_months(date.fromisoformat(given), MAX_MONTHS).isoformat()
+    dates = []
+    if until < given:
+        message = f"la fin du consentement ({until}) précède son début ({given})"
+        dates.append(at("until").error(prefix + "until", message))
+    elif until > limit:
+        message = (
+            f"un consentement dure au plus {MAX_MONTHS} mois : {until} est après le {limit} "
+            "(renouvelez-le le moment venu avec la personne)"
+        )
+        dates.append(at("until").error(prefix + "until", message))
+    place, found = resolve(item["commune"])
+    commune = tuple(at(*name.split(".")).error(prefix + name, message) for name, message in found)
+    assertions = tuple(item["assertions"])
+    return Entry(
+        number=index,
+        id=str(item["id"]),
+        given=given,
+        until=until,
+        has_until="until" in item,
+        display_name=item.get("display_name"),
+        contact=item.get("contact", "organisme") == "organisme",
+        insee=place.insee if place is not None and not commune else None,
+        assertions=assertions,
+        at=spot(),
+        at_id=spot("id"),
+        at_given=spot("given"),
+        at_until=spot("until"),
+        at_assertions=tuple(spot("assertions", j) for j in range(len(assertions))),
+        dates=tuple(dates),
+        commune=commune,
+        path=source.path,
+    )
+
+
 @dataclass
 class Checker:
     """Checks consents one entry at a time, remembering ids and badges already seen."""
@@ -158,83 +257,76 @@ class Checker:
     shown: dict[str, tuple[str, Position]] = field(default_factory=dict)
     #: How the fields of the entry being checked are named (``[2].`` for the third entry).
     prefix: str = ""
+    #: How many of ``problems`` are errors.
+    errors: int = 0
+    #: Communes already resolved: the files name the same few communes many times.
+    communes: dict[tuple[str | None, ...], tuple[Place | None, list[tuple[str, str]]]] = field(
+        default_factory=dict
+    )
+
+    def resolve(self, commune: dict[str, str]) -> tuple[Place | None, list[tuple[str, str]]]:
+        """:func:`resolve_commune` in this checker's gazetteer, once per commune."""
+        name = (commune.get("insee"), commune.get("name"), commune.get("postcode"))
+        if name not in self.communes:
+            self.communes[name] = resolve_commune(self.gazetteer(), commune)
+        return self.communes[name]
 
     def check(self, issuer: str, source: Source, index: int, item: dict[str, Any]) -> None:
-        def at(*path: str | int) -> Position:
-            return source.locate((index, *path))
+        """Check one entry of a schema-checked file."""
+        self.check_entry(issuer, read_entry(source, index, item, self.resolve))
 
-        self.prefix = f"[{index}]."
-        errors_before = len(self._errors())
-        consent_id, given = str(item["id"]), str(item["given"])
-        until = end_of(item)
-        if consent_id in self.ids:
-            other = self.ids[consent_id]
+    def check_entry(self, issuer: str, entry: Entry) -> None:
+        """Check what depends on more than the entry's file; keep the entry if it may be shown."""
+        self.prefix = f"[{entry.number}]."
+        errors_before = self.errors
+        at_id = entry.position(entry.at_id)
+        if entry.id in self.ids:
+            other = self.ids[entry.id]
             self._error(
-                at("id"),
-                "id",
-                f"identifiant « {consent_id} » déjà utilisé ({other.path}:{other.line})",
+                at_id, "id", f"identifiant « {entry.id} » déjà utilisé ({other.path}:{other.line})"
             )
-        self.ids.setdefault(consent_id, at("id"))
-        self._check_dates(at, given, until)
-        if len(self._errors()) == errors_before and until < self.day.isoformat():
+        self.ids.setdefault(entry.id, at_id)
+        if entry.given > self.day.isoformat():
+            self._error(
+                entry.position(entry.at_given),
+                "given",
+                f"date de consentement {entry.given} dans le futur",
+            )
+        self._add_errors(entry.dates)
+        if self.errors == errors_before and entry.until < self.day.isoformat():
             self.problems.append(
-                at("until" if "until" in item else "given").warning(
+                entry.position(entry.at_until if entry.has_until else entry.at_given).warning(
                     self.prefix + "until",
-                    f"consentement « {consent_id} » échu le {until} : la personne n'apparaît plus sur "
-                    f"la carte (renouvelez-le avec elle, ou retirez-le : badgeons consent withdraw {consent_id})",
+                    f"consentement « {entry.id} » échu le {entry.until} : la personne n'apparaît "
+                    "plus sur la carte (renouvelez-le avec elle, ou retirez-le : badgeons consent "
+                    f"withdraw {entry.id})",
                 )
             )
             return
-        place, found = resolve_commune(self.gazetteer(), item["commune"])
-        for name, message in found:
-            self._error(at(*name.split(".")), name, message)
-        shown = self._check_assertions(issuer, at, consent_id, given, item["assertions"])
-        if len(self._errors()) > errors_before or place is None or not shown:
+        self._add_errors(entry.commune)
+        shown = self._check_assertions(issuer, entry)
+        if self.errors > errors_before or entry.insee is None or not shown:
             return
         self.kept.append(
             Consent(
-                id=consent_id,
+                id=entry.id,
                 issuer=issuer,
                 assertions=tuple(shown),
-                insee=place.insee,
-                display_name=item.get("display_name"),
-                given=given,
-                until=until,
-                contact=item.get("contact", "organisme") == "organisme",
-                source=at(),
+                insee=entry.insee,
+                display_name=entry.display_name,
+                given=entry.given,
+                until=entry.until,
+                contact=entry.contact,
+                source=entry.position(entry.at),
             )
         )
 
-    def _check_dates(self, at: Callable[..., Position], given: str, until: str) -> None:
-        if given > self.day.isoformat():
-            self._error(at("given"), "given", f"date de consentement {given} dans le futur")
-        limit = add_months(date.fromisoformat(given), MAX_MONTHS).isoformat()
-        if until < given:
-            self._error(
-                at("until"),
-                "until",
-                f"la fin du consentement ({until}) précède son début ({given})",
-            )
-        elif until > limit:
-            self._error(
-                at("until"),
-                "until",
-                f"un consentement dure au plus {MAX_MONTHS} mois : {until} est après le {limit} "
-                "(renouvelez-le le moment venu avec la personne)",
-            )
-
-    def _check_assertions(
-        self,
-        issuer: str,
-        at: Callable[..., Position],
-        consent_id: str,
-        given: str,
-        assertions: list[str],
-    ) -> list[str]:
+    def _check_assertions(self, issuer: str, entry: Entry) -> list[str]:
         """The badges of a consent that may be shown; problems are recorded on the way."""
         shown: list[str] = []
+        assertions = entry.assertions
         for j, assertion in enumerate(assertions):
-            name, where = f"assertions[{j}]", at("assertions", j)
+            name, where = f"assertions[{j}]", entry.position(entry.at_assertions[j])
             if assertion in assertions[:j]:
                 self._error(where, name, "badge cité deux fois dans ce consentement")
                 continue
@@ -247,8 +339,8 @@ class Checker:
                     "un badge ne figure qu'une fois sur la carte",
                 )
                 continue
-            self.shown[assertion] = (consent_id, where)
-            if self._may_show(issuer, where, name, consent_id, given, assertion):
+            self.shown[assertion] = (entry.id, where)
+            if self._may_show(issuer, where, name, entry.id, entry.given, assertion):
                 shown.append(assertion)
         return shown
 
@@ -306,27 +398,103 @@ class Checker:
 
     def _error(self, where: Position, name: str, message: str) -> None:
         self.problems.append(where.error(self.prefix + name, message))
+        self.errors += 1
 
-    def _errors(self) -> list[Diagnostic]:
-        return [p for p in self.problems if p.level is Level.ERROR]
+    def _add_errors(self, errors: Sequence[Diagnostic]) -> None:
+        self.problems.extend(errors)
+        self.errors += len(errors)
 
 
 def load_consents(
     site: Site, day: date | None = None, gazetteer: Callable[[], Gazetteer] | None = None
 ) -> tuple[tuple[Consent, ...], list[Diagnostic]]:
-    """The consents in force of every issuer, and every problem found in them."""
+    """The consents in force of every issuer, and every problem found in them.
+
+    With the shipped gazetteer (part of the code version), what each file says
+    (:func:`read_entry`) is kept in the build cache under the SHA-256 of its bytes; the rest is
+    checked at every build. A file's problems are reported every time, from the cache or not.
+    """
     from build_tools.gazetteer import load
 
     checker = Checker(site, day or today(), gazetteer or load)
+    store = cache.open_cache(site.root, CACHE_KIND) if gazetteer is None else cache.Cache(None, "")
     problems: list[Diagnostic] = []
     for issuer in site.issuers:
-        source, found = read_file(site.root, issuer)
+        entries, found = _read_entries(site.root, issuer, checker, store)
         problems += found
-        if source is None or source.data is None:
-            continue
-        for index, item in enumerate(source.data):
-            checker.check(issuer, source, index, item)
+        for entry in entries:
+            checker.check_entry(issuer, entry)
+    store.prune()
     return tuple(checker.kept), problems + checker.problems
+
+
+def _read_entries(
+    root: Path, issuer: str, checker: Checker, store: cache.Cache
+) -> tuple[list[Entry], list[Diagnostic]]:
+    """The entries of an issuer's consents file and its problems, from the cache if there."""
+    path = consents_path(root, issuer)
+    if not path.is_file():
+        return [], []
+    try:
+        raw = path.read_bytes() if store.enabled else None
+    except OSError:
+        raw = None
+    if raw is None:
+        source, problems = read_file(root, issuer)
+        return _entries(source, checker), problems
+    shown = discover.relative(root, path)
+    entry = cache.key(CACHE_KIND, shown, raw)
+    content = store.get(entry)
+    found = _decode(content, shown) if content is not None else None
+    if found is not None:
+        return found
+    source, problems = discover.check_list(*load_yaml_bytes(raw, shown), "consents")
+    entries = _entries(source, checker)
+    # A value that JSON cannot hold is not kept: the file is read again next time.
+    with suppress(TypeError, ValueError):
+        store.put(entry, _encode(entries, problems, shown))
+    return entries, problems
+
+
+def _entries(source: Source | None, checker: Checker) -> list[Entry]:
+    if source is None or source.data is None:
+        return []
+    return [read_entry(source, i, item, checker.resolve) for i, item in enumerate(source.data)]
+
+
+def _encode(entries: list[Entry], problems: list[Diagnostic], shown: str) -> bytes:
+    """A file's entries and problems as JSON: every field of each entry but its path."""
+    rows = [
+        [
+            *entry[:_DATES],
+            cache.encode_diagnostics(entry.dates, shown),
+            cache.encode_diagnostics(entry.commune, shown),
+        ]
+        for entry in entries
+    ]
+    document = {"problems": cache.encode_diagnostics(problems, shown), "entries": rows}
+    return json.dumps(document, separators=(",", ":")).encode("ascii")
+
+
+def _decode(content: bytes, shown: str) -> tuple[list[Entry], list[Diagnostic]] | None:
+    """The entries and problems of :func:`_encode`, or None when ``content`` does not hold them."""
+    try:
+        document = json.loads(content)
+        problems = cache.decode_diagnostics(document["problems"], shown)
+        entries = []
+        for row in document["entries"]:
+            if len(row) != _PATH:
+                return None
+            dates = cache.decode_diagnostics(row[_DATES], shown)
+            commune = cache.decode_diagnostics(row[_DATES + 1], shown)
+            if dates is None or commune is None:
+                return None
+            row[_ASSERTIONS] = tuple(row[_ASSERTIONS])
+            row[_AT_ASSERTIONS] = tuple(row[_AT_ASSERTIONS])
+            entries.append(Entry._make([*row[:_DATES], tuple(dates), tuple(commune), shown]))
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+    return (entries, problems) if problems is not None else None
 
 
 def entry_text(item: dict[str, Any]) -> str:

@@ -338,3 +338,47 @@ def test_the_demo_consents_point_editors_at_their_schema() -> None:
             == "# yaml-language-server: $schema=../../build_tools/schemas/consents.schema.json"
         )
         assert (path.parent / first.split("=", 1)[1]).resolve().is_file()
+
+
+def test_what_a_file_says_is_cached_and_the_rest_checked_at_every_load(
+    awarded_repo: AwardedRepo, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    awa = awarded_repo.ids["awa"]
+    _write(
+        awarded_repo,
+        "- id: c-awa\n  assertions: [{awa}]\n  commune: {{name: blois, postcode: '41000'}}\n"
+        "  given: 2026-02-01\n  until: 2026-06-30\n"
+        "- id: c-bob\n  assertions: [{bob}]\n  commune: {{insee: '41999'}}\n  given: 2026-02-01\n",
+    )
+    first = _load(site)
+    unknown = f"{FILE}:8:13: error: [1].commune.insee: commune « 41999 » inconnue"
+    assert first[1].startswith(unknown)
+    assert (awarded_repo.root / ".cache" / "badgeons" / "consents").is_dir()
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("an unchanged consents file was read again")
+
+    monkeypatch.setattr(consents, "read_entry", refuse)
+    monkeypatch.setattr(consents, "load_yaml_bytes", refuse)
+    again = _load(site)
+    assert again == first
+    assert [(c, c.source) for c in again[0].consents] == [(c, c.source) for c in first[0].consents]
+    # The day, the revocations and the other consents are checked at every load.
+    later = _load(site, day=date(2026, 7, 1))[1].splitlines()
+    assert later[0].startswith(f"{FILE}:5:3: warning: [0].until: consentement « c-awa » échu")
+    revoked = _load(_revoked(site, awa, "2026-02-20"))[1].splitlines()
+    assert revoked[0].startswith(f"{FILE}:2:16: warning: [0].assertions[0]: badge révoqué")
+    # Another gazetteer than the shipped one: the file is read and checked again.
+    monkeypatch.undo()
+    called: list[int] = []
+    real = consents.read_entry
+
+    def counted(*args: object) -> consents.Entry:
+        called.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(consents, "read_entry", counted)
+    from build_tools.gazetteer import load
+
+    assert format_text(sorted(consents.load_consents(site, DAY, load)[1])) == first[1]
+    assert len(called) == 2
