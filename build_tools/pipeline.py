@@ -40,11 +40,13 @@ def load_site(root: Path, *, check_signatures: bool = True) -> tuple[Site | None
 
 def _load_site(root: Path, *, check_signatures: bool) -> tuple[Site | None, Report]:
     report = Report()
-    settings, problems = discover.load_settings(root)
+    # What each YAML file holds once loaded and checked, kept by the SHA-256 of its bytes.
+    sources = cache.open_cache(root, discover.SOURCES)
+    settings, problems = discover.load_settings(root, sources)
     report.extend(problems)
-    issuers, problems = discover.load_kind(root, "issuers", "issuer")
+    issuers, problems = discover.load_kind(root, "issuers", "issuer", sources)
     report.extend(problems)
-    badges, problems = discover.load_kind(root, "badges", "badge")
+    badges, problems = discover.load_kind(root, "badges", "badge", sources)
     report.extend(problems)
     if settings is None:
         return None, report
@@ -53,7 +55,9 @@ def _load_site(root: Path, *, check_signatures: bool) -> tuple[Site | None, Repo
     report.extend(problems)
     if report.has_errors():
         return None, report
-    site = _with_awards(site, report)
+    site = _with_awards(site, report, sources)
+    # Every file of the site has been read: the results no file used are deleted.
+    sources.prune()
     site, problems = endorsements.with_endorsements(site, check_signatures=check_signatures)
     report.extend(problems)
     if check_signatures and not report.has_errors():
@@ -61,13 +65,13 @@ def _load_site(root: Path, *, check_signatures: bool) -> tuple[Site | None, Repo
     return (None if report.has_errors() else site), report
 
 
-def _with_awards(site: Site, report: Report) -> Site:
+def _with_awards(site: Site, report: Report, sources: cache.Cache) -> Site:
     """Add the awarded badges, their revocations, consented display names and map consents."""
     found, problems = awards.load_awards(site)
     report.extend(problems)
-    revocations, problems = awards.load_revocations(site, found)
+    revocations, problems = awards.load_revocations(site, found, sources)
     report.extend(problems)
-    names, problems = awards.load_display_names(site, found)
+    names, problems = awards.load_display_names(site, found, sources)
     report.extend(problems)
     site = dataclasses.replace(
         site,

@@ -5,12 +5,21 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
-from build_tools import cache, issuing, sitebuild, verification
+from build_tools import (
+    awards,
+    cache,
+    consents,
+    discover,
+    issuing,
+    pipeline,
+    sitebuild,
+    verification,
+)
 from build_tools.diagnostics import Diagnostic, Level
 from build_tools.model import Site
 from tests.conftest import AWARDED_AT, PROJECT, AwardedRepo
@@ -253,3 +262,219 @@ def test_diagnostics_are_stored_without_their_path_and_read_back_whole() -> None
     assert cache.decode_diagnostics([[2, 3, "fatal", "id", "x"]], "a.yaml") is None
     assert cache.decode_diagnostics([[2, 3]], "a.yaml") is None
     assert cache.decode_diagnostics({"rows": []}, "a.yaml") is None
+
+
+# Loading a repository (pipeline.load_site) from the cache: the YAML files as loaded and
+# checked (discover), what each record says (awards), each consents file (consents) and the
+# signature checks (verification).
+
+CONSENTS = "issuers/atelier-test/consents.yaml"
+KINDS = ("sources", "records", "consents", "signatures")
+
+
+def _plain(value: object) -> object:
+    """Every field of a model, those that == leaves out (positions, digests, paths) included."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return (
+            type(value).__name__,
+            tuple((f.name, _plain(getattr(value, f.name))) for f in fields),
+        )
+    if isinstance(value, Mapping):
+        return tuple((key, _plain(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_plain(item) for item in value)
+    return value
+
+
+def _load(root: Path) -> tuple[object, list[str]]:
+    """The site as plain values and the report in its own order, each diagnostic as text."""
+    site, report = pipeline.load_site(root)
+    return _plain(site), [str(d) for d in report]
+
+
+def _cold(root: Path) -> tuple[object, list[str]]:
+    cache.disable()
+    try:
+        return _load(root)
+    finally:
+        cache.disable(False)
+
+
+def _refuse_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file must come from the cache: reading one otherwise fails the test."""
+    monkeypatch.setattr(discover, "load_yaml_bytes", _refuse)
+    monkeypatch.setattr(consents, "load_yaml_bytes", _refuse)
+    monkeypatch.setattr(consents, "read_entry", _refuse)
+    monkeypatch.setattr(awards, "read_claims", _refuse)
+    monkeypatch.setattr(verification, "_verify", _refuse)
+
+
+def _consents(repo: AwardedRepo, text: str) -> None:
+    text = text.format(today=consents.today().isoformat(), **repo.ids)
+    (repo.root / CONSENTS).write_text(text, encoding="utf-8")
+
+
+IN_FORCE = (
+    "- id: c-awa\n  assertions: [{awa}]\n  commune: {{insee: '41018'}}\n"
+    "  display_name: Awa\n  given: {today}\n"
+    # Ended long ago: a warning, and the entry is left out.
+    "- id: c-bob\n  assertions: [{bob}]\n  commune: {{name: Blois, postcode: '41000'}}\n"
+    "  given: 2026-01-20\n  until: 2026-01-31\n"
+)
+
+
+def test_a_warm_load_is_the_cold_load_to_the_last_position(
+    awarded_repo: AwardedRepo, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _consents(awarded_repo, IN_FORCE)
+    cold = _cold(awarded_repo.root)
+    assert not folder.exists()
+    site, report = cold
+    assert site is not None and len(report) == 1 and "échu le 2026-01-31" in report[0]
+    assert _load(awarded_repo.root) == cold
+    assert all(_entries(folder, kind) for kind in KINDS)
+    _refuse_parsing(monkeypatch)
+    assert _load(awarded_repo.root) == cold
+    assert _stored(folder, "records") == 3
+
+
+BROKEN_CONSENTS = (
+    "- id: c-awa\n  assertions: [{awa}, {awa}]\n  commune: {{insee: '41999'}}\n"
+    "  given: 2099-02-01\n"
+    "- id: c-awa\n  assertions: [{bob}]\n  commune: {{name: Blois, postcode: '41100'}}\n"
+    "  given: 2026-02-01\n  until: 2026-01-01\n"
+)
+
+
+def _break_records(repo: AwardedRepo) -> tuple[str, str]:
+    """A record that is not JSON, and awa's record copied under another id; their paths."""
+    folder = repo.root / "issuers" / "atelier-test" / "assertions"
+    (folder / f"{'b' * 26}.json").write_text(
+        '{\n  "format": "badgeons/assertion/1",\n  "ob3": ,\n}'
+    )
+    shutil.copy(repo.record("awa"), folder / f"{'c' * 26}.json")
+    shown = "issuers/atelier-test/assertions/"
+    return f"{shown}{'b' * 26}.json", f"{shown}{'c' * 26}.json"
+
+
+def test_errors_are_reported_from_the_cache_every_time_with_their_positions(
+    awarded_repo: AwardedRepo, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _consents(awarded_repo, BROKEN_CONSENTS)
+    not_json, copied = _break_records(awarded_repo)
+    (awarded_repo.root / "issuers" / "atelier-test" / "revocations.yaml").write_text(
+        f"- assertion: {awarded_repo.ids['bob']}\n  reason: [erreur]\n", encoding="utf-8"
+    )
+    cold = _cold(awarded_repo.root)
+    site, report = cold
+    assert site is None
+    assert f"{not_json}:3:10: error: JSON invalide : Expecting value" in report
+    assert any(line.startswith(f"{copied}:1:1: error: ob3.id: ") for line in report)
+    assert any(line.startswith(f"{CONSENTS}:3:13: error: [0].commune.insee: ") for line in report)
+    assert f"{CONSENTS}:4:3: error: [0].given: date de consentement 2099-02-01 dans le futur" in (
+        report
+    )
+    assert any(line.startswith(f"{CONSENTS}:5:3: error: [1].id: ") for line in report)
+    assert any(
+        line.startswith("issuers/atelier-test/revocations.yaml:2:3: error: ") for line in report
+    )
+    assert _load(awarded_repo.root) == cold
+    _refuse_parsing(monkeypatch)
+    assert _load(awarded_repo.root) == cold
+    assert _load(awarded_repo.root) == cold
+
+
+def test_an_edited_file_is_read_again(
+    awarded_repo: AwardedRepo, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _consents(awarded_repo, IN_FORCE)
+    _load(awarded_repo.root)
+    _consents(awarded_repo, IN_FORCE.replace("Awa", "Awa D."))
+    badge = awarded_repo.root / "badges" / "telephone.yaml"
+    badge.write_text(badge.read_text(encoding="utf-8").replace("portable", "mobile"), "utf-8")
+    awarded_repo.record("chloe").write_text("{}", encoding="utf-8")
+    expected = _cold(awarded_repo.root)
+    assert _load(awarded_repo.root) == expected
+    site, report = expected
+    assert site is None
+    chloe = f"issuers/atelier-test/assertions/{awarded_repo.ids['chloe']}.json"
+    assert report[0] == (
+        f"{chloe}:1:1: error: format: enregistrement inconnu : « format » doit valoir "
+        "« badgeons/assertion/1 »"
+    )
+    assert len(report) == 2 and "« c-bob » échu" in report[1]
+    # The site as it now stands, from the cache: the edited files were read again.
+    awarded_repo.record("chloe").unlink()
+    _load(awarded_repo.root)
+    _refuse_parsing(monkeypatch)
+    site_now, _ = pipeline.load_site(awarded_repo.root)
+    assert site_now is not None
+    assert site_now.consents[0].display_name == "Awa D."
+    assert site_now.badges["telephone"].name.fr == "Utiliser un téléphone mobile"
+    assert sorted(site_now.awards) == sorted([awarded_repo.ids["awa"], awarded_repo.ids["bob"]])
+
+
+def test_an_award_added_is_the_only_record_parsed(
+    awarded_repo: AwardedRepo, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load(awarded_repo.root)
+    _add_award(awarded_repo, "dora")
+    parsed: list[str] = []
+    real = awards.read_claims
+
+    def counted(data: bytes, shown: str) -> tuple[object, object]:
+        parsed.append(shown)
+        return real(data, shown)
+
+    monkeypatch.setattr(awards, "read_claims", counted)
+    site, report = pipeline.load_site(awarded_repo.root)
+    assert site is not None and list(report) == [] and len(site.awards) == 4
+    (dora,) = parsed
+    assert site.awards[Path(dora).stem].source.path == dora
+    assert _stored(folder, "records") == 4
+
+
+def test_corrupt_entries_of_every_kind_are_computed_again(
+    awarded_repo: AwardedRepo, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _consents(awarded_repo, IN_FORCE)
+    cold = _cold(awarded_repo.root)
+    _load(awarded_repo.root)
+    for kind in KINDS:
+        for path in _entries(folder, kind):
+            data = bytearray(path.read_bytes())
+            data[-1] ^= 0xFF
+            path.write_bytes(bytes(data))
+    assert _load(awarded_repo.root) == cold
+    # Computed again and stored again: the next load reads everything from the cache.
+    _refuse_parsing(monkeypatch)
+    assert _load(awarded_repo.root) == cold
+
+
+def test_no_cache_reads_and_writes_nothing(
+    awarded_repo: AwardedRepo, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _consents(awarded_repo, IN_FORCE)
+    warm = _load(awarded_repo.root)
+    before = _tree(folder)
+    monkeypatch.setattr(cache.Cache, "get", _refuse)
+    _consents(awarded_repo, IN_FORCE.replace("Awa", "Awa D."))
+    cold = _cold(awarded_repo.root)
+    assert cold != warm
+    assert _tree(folder) == before
+
+
+def test_commands_that_only_add_leave_the_cache_as_the_last_check_left_it(
+    awarded_repo: AwardedRepo, folder: Path
+) -> None:
+    _consents(awarded_repo, IN_FORCE)
+    _load(awarded_repo.root)
+    # An edited file, and a corrupt entry: neither is stored, pruned nor deleted.
+    _consents(awarded_repo, IN_FORCE.replace("Awa", "Awa D."))
+    for path in _entries(folder, "records"):
+        path.write_bytes(path.read_bytes()[:-1] + b"!")
+    before = _tree(folder)
+    site, _ = pipeline.load_site(awarded_repo.root, check_signatures=False)
+    assert site is not None and site.consents[0].display_name == "Awa D."
+    assert _tree(folder) == before
