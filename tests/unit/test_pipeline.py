@@ -6,6 +6,7 @@ mistake; its expected.txt holds the exact diagnostics, in order.
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -77,3 +78,17 @@ def test_badge_naming_an_issuer_whose_file_is_invalid_is_not_reported_twice(
     )
     _, report = load_site(minimal_repo)
     assert [d.path for d in report.errors] == ["issuers/atelier-test.yaml"]
+
+
+def test_the_garbage_collector_is_left_as_it_was_found(minimal_repo: Path) -> None:
+    """Paused while the model is built, then running again, with nothing left frozen."""
+    assert gc.isenabled()
+    load_site(minimal_repo)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        site, _ = load_site(minimal_repo)
+        assert site is not None
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
