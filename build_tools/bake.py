@@ -144,17 +144,61 @@ def bake_png(png: bytes, keyword: str, text: str) -> bytes:
 
     Any text chunk with the same keyword is removed first, so the result holds exactly one.
     """
-    encoded = _check_keyword(keyword)
+    _check_keyword(keyword)
+    _check_text(text)
+    return PngBaking(png).bake(keyword, text)
+
+
+def _check_text(text: str) -> None:
     if not isinstance(text, str):
         raise BakeError("the baked text is a string (a JSON document or a compact JWS)")
-    # Keyword, null, compression flag 0, compression method 0, empty language tag and
-    # translated keyword (each ended by a null), then the UTF-8 text.
-    payload = encoded + b"\0\0\0" + b"\0" + b"\0" + text.encode("utf-8")
-    chunks = _png_chunks(png)
-    kept = [chunk for chunk in chunks[1:] if _text_keyword(chunk) != encoded]
-    parts = [PNG_SIGNATURE, bytes(png[chunks[0].start : chunks[0].end]), _chunk(b"iTXt", payload)]
-    parts.extend(bytes(png[chunk.start : chunk.end]) for chunk in kept)
-    return b"".join(parts)
+
+
+class PngBaking:
+    """A PNG checked and split into chunks once, to bake one text after another into it.
+
+    :meth:`bake` gives the bytes of :func:`bake_png`: a build bakes each badge's image into
+    every award of the badge, and parses it (every CRC checked) only once.
+    """
+
+    def __init__(self, png: bytes) -> None:
+        chunks = _png_chunks(png)
+        self._png = memoryview(bytes(png))
+        # Each chunk's place, and its keyword if it is a text chunk.
+        self._layout = [(_text_keyword(chunk), chunk.start, chunk.end) for chunk in chunks]
+        # By keyword: the keyword as bytes, then the parts of the image that go before the new
+        # chunk (signature and IHDR) and after it (the other chunks, less that keyword's text).
+        self._parts: dict[str, tuple[bytes, memoryview, list[memoryview]]] = {}
+
+    def _split(self, keyword: str) -> tuple[bytes, memoryview, list[memoryview]]:
+        encoded = _check_keyword(keyword)
+        # The kept chunks, as runs of neighbours in the file: one slice for each run.
+        runs: list[list[int]] = []
+        for found, start, end in self._layout[1:]:
+            if found == encoded:
+                continue
+            if runs and runs[-1][1] == start:
+                runs[-1][1] = end
+            else:
+                runs.append([start, end])
+        head = self._png[: self._layout[0][2]]
+        return encoded, head, [self._png[start:end] for start, end in runs]
+
+    def bake(self, keyword: str, text: str) -> bytes:
+        """The PNG with an uncompressed iTXt chunk ``keyword`` holding ``text`` (see bake_png)."""
+        parts = self._parts.get(keyword)
+        if parts is None:
+            parts = self._parts[keyword] = self._split(keyword)
+        encoded, head, tail = parts
+        _check_text(text)
+        # Keyword, null, compression flag 0, compression method 0, empty language tag and
+        # translated keyword (each ended by a null), then the UTF-8 text.
+        fields = encoded + b"\0\0\0\0\0"
+        body = text.encode("utf-8")
+        # The chunk of _chunk(b"iTXt", fields + body), without copying the text into it.
+        crc = zlib.crc32(body, zlib.crc32(fields, zlib.crc32(b"iTXt")))
+        size = struct.pack(">I", len(fields) + len(body))
+        return b"".join([head, size, b"iTXt", fields, body, struct.pack(">I", crc), *tail])
 
 
 def read_png(png: bytes, keyword: str) -> str:
@@ -307,14 +351,7 @@ def _as_bytes(svg: bytes | str) -> bytes:
     return svg.encode("utf-8") if isinstance(svg, str) else bytes(svg)
 
 
-# A build bakes each badge's image once per award: the scan of the same SVG is kept (and only
-# read). Reading baked SVGs scans every document anew.
-_scan_for_baking = functools.lru_cache(maxsize=32)(_scan_svg)
-
-
-def _bake_svg(svg: bytes | str, namespace: str, local: str, element: str) -> bytes:
-    data = _as_bytes(svg)
-    scan = _scan_for_baking(data, namespace, local)
+def _bake_svg(data: bytes, scan: _SvgScan, namespace: str, element: str) -> bytes:
     edits: list[tuple[int, int, bytes]] = [(begin, end, b"") for begin, end in scan.targets]
     bound = scan.root_prefixes.get(SVG_PREFIX)
     if bound is not None and bound != namespace:
@@ -332,30 +369,61 @@ def _bake_svg(svg: bytes | str, namespace: str, local: str, element: str) -> byt
     return data
 
 
+class SvgBaking:
+    """An SVG scanned once for each kind of element, to bake one document after another into it.
+
+    :meth:`ob2` and :meth:`ob3` give the bytes of :func:`bake_svg_ob2` and :func:`bake_svg_ob3`:
+    a build bakes each badge's image into every award of the badge, and scans it only once.
+    """
+
+    def __init__(self, svg: bytes | str) -> None:
+        self.data = _as_bytes(svg)
+        # Only read once made.
+        self._scans: dict[tuple[str, str], _SvgScan] = {}
+
+    def _bake(self, namespace: str, local: str, element: str) -> bytes:
+        scan = self._scans.get((namespace, local))
+        if scan is None:
+            scan = self._scans[namespace, local] = _scan_svg(self.data, namespace, local)
+        return _bake_svg(self.data, scan, namespace, element)
+
+    def ob2(self, *, verify: str, assertion_json: str | None = None) -> bytes:
+        """Bake an Open Badges 2.0 assertion (see :func:`bake_svg_ob2`)."""
+        if assertion_json is None:
+            element = f'<{SVG_PREFIX}:assertion verify="{_attribute(verify)}"/>'
+        else:
+            element = (
+                f'<{SVG_PREFIX}:assertion verify="{_attribute(verify)}">'
+                f"{_cdata(assertion_json)}</{SVG_PREFIX}:assertion>"
+            )
+        return self._bake(OB2_SVG_NAMESPACE, "assertion", element)
+
+    def ob3(self, *, credential_json: str | None = None, jwt: str | None = None) -> bytes:
+        """Bake an Open Badges 3.0 credential (see :func:`bake_svg_ob3`)."""
+        if credential_json is not None and jwt is None:
+            element = (
+                f"<{SVG_PREFIX}:credential>{_cdata(credential_json)}</{SVG_PREFIX}:credential>"
+            )
+        elif jwt is not None and credential_json is None:
+            element = (
+                f'<{SVG_PREFIX}:credential verify="{_attribute(jwt)}"></{SVG_PREFIX}:credential>'
+            )
+        else:
+            raise BakeError("give either the credential JSON or its VC-JWT")
+        return self._bake(OB3_SVG_NAMESPACE, "credential", element)
+
+
 def bake_svg_ob2(svg: bytes | str, *, verify: str, assertion_json: str | None = None) -> bytes:
     """Bake an Open Badges 2.0 assertion: `verify` is the hosted URL (with the assertion JSON as
     the body) or the compact JWS of a signed assertion (no body)."""
-    if assertion_json is None:
-        element = f'<{SVG_PREFIX}:assertion verify="{_attribute(verify)}"/>'
-    else:
-        element = (
-            f'<{SVG_PREFIX}:assertion verify="{_attribute(verify)}">'
-            f"{_cdata(assertion_json)}</{SVG_PREFIX}:assertion>"
-        )
-    return _bake_svg(svg, OB2_SVG_NAMESPACE, "assertion", element)
+    return SvgBaking(svg).ob2(verify=verify, assertion_json=assertion_json)
 
 
 def bake_svg_ob3(
     svg: bytes | str, *, credential_json: str | None = None, jwt: str | None = None
 ) -> bytes:
     """Bake an Open Badges 3.0 credential: its JSON (embedded proof) or its VC-JWT, not both."""
-    if credential_json is not None and jwt is None:
-        element = f"<{SVG_PREFIX}:credential>{_cdata(credential_json)}</{SVG_PREFIX}:credential>"
-    elif jwt is not None and credential_json is None:
-        element = f'<{SVG_PREFIX}:credential verify="{_attribute(jwt)}"></{SVG_PREFIX}:credential>'
-    else:
-        raise BakeError("give either the credential JSON or its VC-JWT")
-    return _bake_svg(svg, OB3_SVG_NAMESPACE, "credential", element)
+    return SvgBaking(svg).ob3(credential_json=credential_json, jwt=jwt)
 
 
 def _read_svg(svg: bytes | str, namespace: str, local: str) -> BakedSvg:

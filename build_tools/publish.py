@@ -8,6 +8,8 @@ nothing but the site model, so two builds of the same commit give the same bytes
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -48,22 +50,24 @@ def dump(document: Any) -> bytes:
 
 def _is_plain(document: Any) -> bool:
     """Whether a document holds only dicts, lists, tuples and ``_SCALARS`` (orjson checks keys)."""
+    kind = type(document)
+    if kind is not dict and kind is not list and kind is not tuple:
+        return kind in _SCALARS
     pending = [document]
     budget = _CONTAINER_LIMIT
     while pending:
-        value = pending.pop()
-        kind = type(value)
-        if kind is dict:
-            pending.extend(value.values())
-        elif kind is list or kind is tuple:
-            pending.extend(value)
-        elif kind in _SCALARS:
-            continue
-        else:
-            return False
+        container = pending.pop()
         budget -= 1
         if not budget:
             return False
+        for value in container.values() if type(container) is dict else container:
+            kind = type(value)
+            if kind in _SCALARS:
+                continue
+            if kind is dict or kind is list or kind is tuple:
+                pending.append(value)
+            else:
+                return False
     return True
 
 
@@ -153,9 +157,53 @@ def hosted_assertion(site: Site, award: Award) -> dict[str, Any]:
     return document
 
 
-def award_files(site: Site, award: Award) -> Iterator[tuple[str, bytes]]:
+class BadgeImage:
+    """A badge's image as read once: its bytes, their SHA-256, and its forms ready to bake.
+
+    A build reads each image once per pass (build_tools/siteoutput.py) and bakes the very bytes
+    it hashed into every award of the badge; the PNG is parsed and converted to SVG once per
+    process that bakes it, not once per award.
+    """
+
+    def __init__(self, data: bytes, image_format: str) -> None:
+        self.data = data
+        self.format = image_format
+        self.digest = hashlib.sha256(data).hexdigest()
+
+    @classmethod
+    def read(cls, badge: BadgeClass) -> BadgeImage:
+        """The badge's image as its file holds it now."""
+        return _badge_image(badge.image.read_bytes(), badge.image_format)
+
+    @functools.cached_property
+    def png(self) -> bake.PngBaking:
+        """The PNG, parsed (only for a PNG badge)."""
+        return bake.PngBaking(self.data)
+
+    @functools.cached_property
+    def svg(self) -> bake.SvgBaking:
+        """The SVG to bake: the image itself, or a PNG badge's image wrapped in an SVG."""
+        return bake.SvgBaking(bake.png_to_svg(self.data) if self.format == "png" else self.data)
+
+
+@functools.lru_cache(maxsize=32)
+def _badge_image(data: bytes, image_format: str) -> BadgeImage:
+    """One image per content and format, so that awards baked one by one share its parsing."""
+    return BadgeImage(data, image_format)
+
+
+# The forms of an award, in the order :func:`award_files` makes them, by badge image format.
+_FORMS = {
+    "png": ("json", "jws", "vc.json", "vc.jwt", "png", "vc.png", "svg", "vc.svg"),
+    "svg": ("json", "jws", "vc.json", "vc.jwt", "svg", "vc.svg"),
+}
+
+
+def award_files(
+    site: Site, award: Award, image: BadgeImage | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """The documents and baked images of an award; ``image`` is its badge's, when already read."""
     urls = Urls(site.settings.site_url)
-    badge = site.badges[award.badge]
     hosted = hosted_assertion(site, award)
     hosted_bytes, credential_bytes = dump(hosted), dump(award.credential)
     # The baked images take the same JSON as text.
@@ -165,27 +213,20 @@ def award_files(site: Site, award: Award) -> Iterator[tuple[str, bytes]]:
     yield file(award.id, "jws"), award.ob2_jws.encode("ascii")
     yield file(award.id, "vc.json"), credential_bytes
     yield file(award.id, "vc.jwt"), award.credential_jwt.encode("ascii")
-    image = badge.image.read_bytes()
-    if badge.image_format == "png":
-        yield file(award.id, "png"), bake.bake_png(image, bake.OB2_PNG_KEYWORD, hosted_json)
-        yield file(award.id, "vc.png"), bake.bake_png(image, bake.OB3_PNG_KEYWORD, credential_json)
-        svg = bake.png_to_svg(image)
-    else:
-        svg = image
-    yield (
-        file(award.id, "svg"),
-        bake.bake_svg_ob2(svg, verify=str(hosted["id"]), assertion_json=hosted_json),
-    )
-    yield file(award.id, "vc.svg"), bake.bake_svg_ob3(svg, credential_json=credential_json)
+    if image is None:
+        image = BadgeImage.read(site.badges[award.badge])
+    if image.format == "png":
+        yield file(award.id, "png"), image.png.bake(bake.OB2_PNG_KEYWORD, hosted_json)
+        yield file(award.id, "vc.png"), image.png.bake(bake.OB3_PNG_KEYWORD, credential_json)
+    svg = image.svg
+    yield file(award.id, "svg"), svg.ob2(verify=str(hosted["id"]), assertion_json=hosted_json)
+    yield file(award.id, "vc.svg"), svg.ob3(credential_json=credential_json)
 
 
 def award_paths(site: Site, award: Award) -> list[str]:
     """The site paths of :func:`award_files`, without making them."""
-    file = Urls(site.settings.site_url).assertion_file
-    kinds = ["json", "jws", "vc.json", "vc.jwt"]
-    if site.badges[award.badge].image_format == "png":
-        kinds += ["png", "vc.png"]
-    return [file(award.id, kind) for kind in [*kinds, "svg", "vc.svg"]]
+    file = Urls.assertion_file
+    return [file(award.id, form) for form in _FORMS[site.badges[award.badge].image_format]]
 
 
 def award_cache_key(site: Site, award: Award, image_digest: str) -> str:
@@ -218,6 +259,9 @@ def files(site: Site) -> Files:
     (build_tools/siteoutput.py); this is the whole set at once, for small sites and tests.
     """
     output: Files = dict(shared_files(site))
+    images: dict[str, BadgeImage] = {}
     for award in site.awards.values():
-        output.update(award_files(site, award))
+        image = images.get(award.badge) or BadgeImage.read(site.badges[award.badge])
+        images[award.badge] = image
+        output.update(award_files(site, award, image))
     return output

@@ -89,6 +89,8 @@ class _Job:
     root: Path
     check: leaks.FileCheck
     keys: dict[str, tuple[str, str]]
+    #: Each badge's image, as the keys of its awards' documents were computed from it.
+    images: dict[str, publish.BadgeImage]
     #: Whether the sync keeps a record of each file (else only problems come back).
     keep: bool
 
@@ -101,14 +103,15 @@ def _award_units(
     page_key = assertion_pages.PageKeys(site, moment)
     urls = Urls(site.settings.site_url)
     rules = check.rules()
-    images: dict[str, str] = {}
+    images: dict[str, publish.BadgeImage] = {}
     keys: dict[str, tuple[str, str]] = {}
     todo: list[tuple[str, str]] = []
     for award in site.awards.values():
         badge = site.badges[award.badge]
         if badge.slug not in images:
-            images[badge.slug] = hashlib.sha256(badge.image.read_bytes()).hexdigest()
-        documents, page = publish.award_cache_key(site, award, images[badge.slug]), page_key(award)
+            images[badge.slug] = publish.BadgeImage.read(badge)
+        documents = publish.award_cache_key(site, award, images[badge.slug].digest)
+        page = page_key(award)
         keys[award.id] = (documents, page)
         # Marked as used in this process, where the cache is pruned after the pass.
         if published.enabled:
@@ -119,7 +122,7 @@ def _award_units(
         # The unit's digest stands for each of its files: the manifest knows them by path.
         if not all([sync.unchanged(path, unit) for path in paths]):
             todo.append((award.id, unit))
-    job = _Job(site, moment, sync.root, check, keys, sync.state is not None)
+    job = _Job(site, moment, sync.root, check, keys, images, sync.state is not None)
     problems: list[Diagnostic] = []
     for written, found in parallel.map_chunks(_make_units, job, todo, label="Badges délivrés"):
         problems += found
@@ -147,7 +150,7 @@ def _make_units(
         stored = published.get(documents_key)
         files = cache.unpack(stored) if stored is not None else None
         if files is None:
-            files = list(publish.award_files(site, award))
+            files = list(publish.award_files(site, award, job.images[award.badge]))
             published.put(documents_key, cache.pack(files))
         page = pages.get(page_key)
         if page is None:

@@ -133,6 +133,44 @@ def _corruptions(png: bytes) -> list[bytes]:
     ]
 
 
+def _reference_bake_png(png: bytes, keyword: str, text: str) -> bytes:
+    """What bake_png wrote before it was split into PngBaking: the bytes it must still give."""
+    encoded = keyword.encode("latin-1")
+    kept = [
+        _chunk(kind, data)
+        for kind, data in _chunk_list(png)[1:]
+        if not (kind in (b"iTXt", b"tEXt", b"zTXt") and data.split(b"\0")[0] == encoded)
+    ]
+    itxt = _itxt(encoded, text.encode("utf-8"))
+    return png[:8] + _chunk(*_chunk_list(png)[0]) + itxt + b"".join(kept)
+
+
+def test_a_png_baked_many_times_gives_the_bytes_of_each_bake_alone() -> None:
+    """A build parses a badge's image once and bakes every award into it: same bytes each time."""
+    png = _png()
+    legacy = _insert_after_ihdr(png, _chunk(b"tEXt", b"openbadges\0https://old.example/a.json"))
+    # A text chunk between two kept ones, another after the image data, one of each keyword.
+    mixed = legacy[:-12] + _itxt(b"openbadgecredential", b"old") + _itxt(b"other", b"x")
+    mixed += legacy[-12:]
+    for image in (png, legacy, mixed, bytearray(mixed)):
+        baking = bake.PngBaking(image)
+        for keyword, text in [
+            (bake.OB2_PNG_KEYWORD, ASSERTION),
+            (bake.OB3_PNG_KEYWORD, JWS),
+            (bake.OB2_PNG_KEYWORD, "second"),
+            (bake.OB3_PNG_KEYWORD, ""),
+        ]:
+            expected = _reference_bake_png(bytes(image), keyword, text)
+            assert baking.bake(keyword, text) == expected
+            assert bake.bake_png(image, keyword, text) == expected
+    with pytest.raises(bake.BakeError):
+        bake.PngBaking(png).bake(bake.OB2_PNG_KEYWORD, b"not text")  # type: ignore[arg-type]
+    with pytest.raises(bake.BakeError):
+        bake.PngBaking(png).bake("bad  keyword", "x")
+    with pytest.raises(bake.CorruptPngError):
+        bake.PngBaking(png[:-1])
+
+
 def test_corrupt_pngs_raise_a_named_error() -> None:
     png = _png()
     for corrupt in _corruptions(png):
@@ -295,6 +333,24 @@ def test_svg_with_a_plain_doctype_is_accepted() -> None:
         b'<svg xmlns="http://www.w3.org/2000/svg"><text>a &amp; b</text></svg>'
     )
     assert bake.read_svg_ob2(bake.bake_svg_ob2(svg, verify=JWS)).verify == JWS
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [SVG, b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'],
+    ids=["", "empty"],
+)
+def test_an_svg_baked_many_times_gives_the_bytes_of_each_bake_alone(svg: bytes) -> None:
+    baking = bake.SvgBaking(svg)
+    for text in (ASSERTION, "{}", ASSERTION):
+        for verify, body in (("https://b.example/a/x.json", text), (JWS, None)):
+            expected = bake.bake_svg_ob2(svg, verify=verify, assertion_json=body)
+            assert baking.ob2(verify=verify, assertion_json=body) == expected
+        assert baking.ob3(credential_json=text) == bake.bake_svg_ob3(svg, credential_json=text)
+        assert baking.ob3(jwt=JWS) == bake.bake_svg_ob3(svg, jwt=JWS)
+    assert bake.read_svg_ob3(baking.ob3(credential_json=ASSERTION)).text == ASSERTION
+    with pytest.raises(bake.BakeError):
+        baking.ob3()
 
 
 def test_svg_not_baked() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import collections
 import functools
+import hashlib
 import http
 import json
 import math
@@ -247,6 +248,26 @@ def test_award_paths_name_exactly_the_files_an_award_publishes() -> None:
         assert publish.award_paths(site, award) == made
         formats.add(site.badges[award.badge].image_format)
     assert formats == {"png", "svg"}
+
+
+def test_awards_baked_from_one_read_of_their_badge_image_are_the_same_files() -> None:
+    """The build reads each badge's image once and bakes every award into those bytes."""
+    from build_tools.pipeline import load_site
+    from tests.conftest import PROJECT
+
+    site, _ = load_site(PROJECT, check_signatures=False)
+    assert site is not None
+    images: dict[str, publish.BadgeImage] = {}
+    for award in site.awards.values():
+        badge = site.badges[award.badge]
+        if award.badge not in images:
+            images[award.badge] = publish.BadgeImage(badge.image.read_bytes(), badge.image_format)
+        image = images[award.badge]
+        assert image.digest == hashlib.sha256(badge.image.read_bytes()).hexdigest()
+        assert list(publish.award_files(site, award, image)) == list(
+            publish.award_files(site, award)
+        )
+    assert {image.format for image in images.values()} == {"png", "svg"}
 
 
 def _reference(document: Any) -> bytes:
