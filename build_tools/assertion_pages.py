@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import zxingcpp
 from markupsafe import Markup
 
-from build_tools import cache, endorsements, parallel, templating
+from build_tools import cache, endorsements, parallel, publish, templating
 from build_tools.model import Award, Site
 from build_tools.publish import Files
 from build_tools.urls import Urls
@@ -228,38 +228,54 @@ class PageKeys:
 
     The build moment enters only through the status (expired or not), so pages stay cached
     from one day to the next. Whatever :func:`page_context` starts to read from the site must
-    be added here too (the templates and code are part of every key already).
+    be added here too (the templates and code are part of every key already). What an award
+    shares with others (settings and endorsements, its badge, its issuer) is hashed once per
+    badge and issuer, not once per award.
     """
 
     def __init__(self, site: Site, moment: datetime) -> None:
         self.site = site
         self.moment = moment
         # What every page may depend on beyond its own award: settings and endorsements.
-        self.shared = repr(site.settings) + repr(getattr(site, "endorsements", None))
-        self._described: dict[tuple[str, str], str] = {}
+        shared = repr(site.settings) + repr(getattr(site, "endorsements", None))
+        self._shared = publish.KeyPrefix("pages", shared)
+        self._prefixes: dict[tuple[str, str], publish.KeyPrefix] = {}
+        # What is endorsed: an award that is not, nor its badge or issuer, shows no endorsement.
+        self._endorsed = {(e.target_kind, e.target) for e in site.endorsements.values()}
 
-    def _describe(self, kind: str, slug: str) -> str:
-        """``repr`` of a badge class or an issuer, once per build rather than once per award."""
-        if (kind, slug) not in self._described:
-            value = self.site.badges[slug] if kind == "badge" else self.site.issuers[slug]
-            self._described[kind, slug] = repr(value)
-        return self._described[kind, slug]
-
-    def __call__(self, award: Award) -> str:
+    def _prefix(self, badge: str, issuer: str) -> publish.KeyPrefix:
+        """The key's first parts, ``repr`` of the badge class and of the issuer included."""
         site = self.site
-        return cache.key(
-            "pages",
-            self.shared,
-            self._describe("badge", award.badge),
-            self._describe("issuer", award.issuer),
+        prefix = self._shared.extend(repr(site.badges[badge]), repr(site.issuers[issuer]))
+        self._prefixes[badge, issuer] = prefix
+        return prefix
+
+    def _endorsements(self, award: Award) -> list[dict[str, str]]:
+        """``endorsements.shown_on_award``, without looking when nothing about it is endorsed."""
+        endorsed = self._endorsed
+        if (
+            ("assertion", award.id) in endorsed
+            or ("badge", award.badge) in endorsed
+            or ("issuer", award.issuer) in endorsed
+        ):
+            return endorsements.shown_on_award(self.site, award.id)
+        return []
+
+    def __call__(self, award: Award, record: str | None = None) -> str:
+        """The key of the award's page; ``record`` is ``cache.award_record(award)``, if known."""
+        site = self.site
+        prefix = self._prefixes.get((award.badge, award.issuer))
+        if prefix is None:
+            prefix = self._prefix(award.badge, award.issuer)
+        return prefix.key(
             cache.stable_json(
                 [
                     status_of(site, award, self.moment),
                     site.display_names.get(award.id),
-                    endorsements.shown_on_award(site, award.id),
+                    self._endorsements(award),
                 ]
             ),
-            cache.award_record(award),
+            cache.award_record(award) if record is None else record,
         )
 
 

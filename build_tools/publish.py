@@ -12,13 +12,16 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from build_tools import bake, cache, catalogue, endorsements, keys, ob2, ob3
 from build_tools.model import Award, BadgeClass, Issuer, Site
 from build_tools.urls import Urls
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 
 Files = dict[str, bytes]
 
@@ -160,8 +163,8 @@ def hosted_assertion(site: Site, award: Award) -> dict[str, Any]:
 class BadgeImage:
     """A badge's image as read once: its bytes, their SHA-256, and its forms ready to bake.
 
-    A build reads each image once per pass (build_tools/siteoutput.py) and bakes the very bytes
-    it hashed into every award of the badge; the PNG is parsed and converted to SVG once per
+    A build reads each image once per pass (:class:`DocumentKeys`) and bakes the very bytes it
+    hashed into every award of the badge; the PNG is parsed and converted to SVG once per
     process that bakes it, not once per award.
     """
 
@@ -229,17 +232,73 @@ def award_paths(site: Site, award: Award) -> list[str]:
     return [file(award.id, form) for form in _FORMS[site.badges[award.badge].image_format]]
 
 
-def award_cache_key(site: Site, award: Award, image_digest: str) -> str:
-    """Every input of :func:`award_files`: record, revocation, badge image, site address."""
-    revocation = site.revocations.get(award.id)
-    return cache.key(
-        "published",
-        site.settings.site_url,
-        site.badges[award.badge].image_format,
-        image_digest,
-        cache.stable_json([revocation.reason, revocation.date] if revocation else None),
-        cache.award_record(award),
-    )
+def _key_part(text: str) -> bytes:
+    data = text.encode("utf-8")
+    return len(data).to_bytes(8, "big") + data
+
+
+class KeyPrefix:
+    """A :func:`cache.key` hashed over its first parts once, then finished for each result.
+
+    Most of what an award's documents or page are made from is its badge's, its issuer's or
+    the site's: hashed once here, each award's key costs a copy of the hash and its own parts.
+    ``KeyPrefix(kind, *a).extend(*b).key(*c)`` is ``cache.key(kind, *a, *b, *c)``.
+    """
+
+    def __init__(self, kind: str, *parts: str) -> None:
+        self._digest: _Hash = hashlib.sha256(f"{kind}\0{cache.code_version()}\0".encode())
+        for part in parts:
+            self._digest.update(_key_part(part))
+
+    def extend(self, *parts: str) -> KeyPrefix:
+        """The prefix of keys that go on with ``parts``."""
+        longer = KeyPrefix.__new__(KeyPrefix)
+        longer._digest = self._digest.copy()
+        for part in parts:
+            longer._digest.update(_key_part(part))
+        return longer
+
+    def key(self, *parts: str) -> str:
+        """The key that ends with ``parts``."""
+        digest = self._digest.copy()
+        for part in parts:
+            digest.update(_key_part(part))
+        return digest.hexdigest()
+
+
+class DocumentKeys:
+    """The cache key of each award's documents: every input of :func:`award_files`.
+
+    Record, revocation, badge image (its format and its bytes) and site address. Whatever
+    :func:`award_files` starts to read must be added here too (the code is part of every key
+    already). Each badge's image is read once (:attr:`images`, which the documents must then be
+    made from), and the parts that a badge's awards share are hashed once.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        #: Each badge's image, as the keys were computed from it.
+        self.images: dict[str, BadgeImage] = {}
+        self._prefixes: dict[str, KeyPrefix] = {}
+        self._unrevoked = cache.stable_json(None)
+
+    def _prefix(self, slug: str) -> KeyPrefix:
+        badge = self.site.badges[slug]
+        image = self.images[slug] = BadgeImage.read(badge)
+        prefix = KeyPrefix("published", self.site.settings.site_url, image.format, image.digest)
+        self._prefixes[slug] = prefix
+        return prefix
+
+    def __call__(self, award: Award, record: str | None = None) -> str:
+        """The key of the award's documents; ``record`` is ``cache.award_record(award)``, if known."""
+        prefix = self._prefixes.get(award.badge) or self._prefix(award.badge)
+        revocation = self.site.revocations.get(award.id)
+        return prefix.key(
+            cache.stable_json([revocation.reason, revocation.date])
+            if revocation
+            else self._unrevoked,
+            cache.award_record(award) if record is None else record,
+        )
 
 
 def shared_files(site: Site) -> Iterator[tuple[str, bytes]]:

@@ -100,29 +100,34 @@ def _award_units(
 ) -> list[Diagnostic]:
     published = cache.open_cache(site.root, "published")
     pages = cache.open_cache(site.root, "pages")
+    document_key = publish.DocumentKeys(site)
     page_key = assertion_pages.PageKeys(site, moment)
-    urls = Urls(site.settings.site_url)
-    rules = check.rules()
-    images: dict[str, publish.BadgeImage] = {}
+    page_path = Urls(site.settings.site_url).assertion_page
+    # The rules of the check, then the two keys (64 hex digits each), make the unit's digest.
+    rules = hashlib.sha256(f"{check.rules()}\0".encode())
+    used = published.enabled
+    unchanged = sync.unchanged
     keys: dict[str, tuple[str, str]] = {}
     todo: list[tuple[str, str]] = []
     for award in site.awards.values():
-        badge = site.badges[award.badge]
-        if badge.slug not in images:
-            images[badge.slug] = publish.BadgeImage.read(badge)
-        documents = publish.award_cache_key(site, award, images[badge.slug].digest)
-        page = page_key(award)
+        record = cache.award_record(award)
+        documents, page = document_key(award, record), page_key(award, record)
         keys[award.id] = (documents, page)
         # Marked as used in this process, where the cache is pruned after the pass.
-        if published.enabled:
+        if used:
             published.used.add(documents)
             pages.used.add(page)
-        unit = hashlib.sha256(f"{documents}\0{page}\0{rules}".encode()).hexdigest()
-        paths = [*publish.award_paths(site, award), urls.assertion_page(award.id)]
+        digest = rules.copy()
+        digest.update(f"{documents}\0{page}".encode())
+        unit = digest.hexdigest()
         # The unit's digest stands for each of its files: the manifest knows them by path.
-        if not all([sync.unchanged(path, unit) for path in paths]):
+        # Every file is looked up, so that the sync keeps those it can.
+        kept = True
+        for path in publish.award_paths(site, award):
+            kept &= unchanged(path, unit)
+        if not (unchanged(page_path(award.id), unit) and kept):
             todo.append((award.id, unit))
-    job = _Job(site, moment, sync.root, check, keys, images, sync.state is not None)
+    job = _Job(site, moment, sync.root, check, keys, document_key.images, sync.state is not None)
     problems: list[Diagnostic] = []
     for written, found in parallel.map_chunks(_make_units, job, todo, label="Badges délivrés"):
         problems += found

@@ -13,8 +13,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from build_tools import assertion_pages, issuing, keygen
-from build_tools.model import Revocation, Site
+from build_tools import assertion_pages, cache, endorsements, issuing, keygen
+from build_tools.model import Award, EndorsedKind, Endorsement, Revocation, Site
 from tests.conftest import AwardedRepo
 from tests.support.records import with_forms
 
@@ -193,3 +193,52 @@ def test_files_include_the_shared_assets_and_one_page_per_award(awarded_repo: Aw
     )
     assert assertion_pages.build_moment("0") == datetime(1970, 1, 1, tzinfo=UTC)
     assert issuing is not None
+
+
+def _former_page_key(site: Site, award: Award, moment: datetime) -> str:
+    """The key of an award's page as PageKeys made it before hashing shared parts once."""
+    return cache.key(
+        "pages",
+        repr(site.settings) + repr(site.endorsements),
+        repr(site.badges[award.badge]),
+        repr(site.issuers[award.issuer]),
+        cache.stable_json(
+            [
+                assertion_pages.status_of(site, award, moment),
+                site.display_names.get(award.id),
+                endorsements.shown_on_award(site, award.id),
+            ]
+        ),
+        cache.award_record(award),
+    )
+
+
+def test_page_keys_still_cover_every_input_of_a_page(awarded_repo: AwardedRepo) -> None:
+    """Keys hashed from a shared prefix are those of the former, one-piece computation."""
+    site = awarded_repo.site()
+    bob = site.awards[awarded_repo.ids["bob"]]
+
+    def endorsed(kind: EndorsedKind, target: str) -> Site:
+        endorsement = Endorsement(
+            f"e-{kind}", "atelier-test", kind, target, "Très bien", "2026-01-02", None, {}, "", ""
+        )
+        return dataclasses.replace(site, endorsements=MappingProxyType({"e": endorsement}))
+
+    revoked = Revocation(bob.id, "Attribué par erreur", "2026-02-01T00:00:00Z")
+    variants = [
+        (site, MOMENT),
+        (site, datetime(2100, 1, 1, tzinfo=UTC)),
+        (dataclasses.replace(site, revocations=MappingProxyType({bob.id: revoked})), MOMENT),
+        (endorsed("assertion", bob.id), MOMENT),
+        (endorsed("badge", bob.badge), MOMENT),
+        (endorsed("issuer", bob.issuer), MOMENT),
+    ]
+    seen: set[str] = set()
+    for variant, moment in variants:
+        keys = assertion_pages.PageKeys(variant, moment)
+        for award in variant.awards.values():
+            expected = _former_page_key(variant, award, moment)
+            assert keys(award) == keys(award, cache.award_record(award)) == expected
+        seen.add(keys(bob))
+    # Each change of what Bob's page shows changes its key.
+    assert len(seen) == len(variants)

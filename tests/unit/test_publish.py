@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import dataclasses
 import functools
 import hashlib
 import http
@@ -19,7 +20,8 @@ import orjson
 import pytest
 from markupsafe import Markup
 
-from build_tools import bake, issuing, keygen, keys, publish
+from build_tools import bake, cache, issuing, keygen, keys, publish
+from build_tools.model import Revocation
 from tests.conftest import AwardedRepo
 
 S = "https://badges.example.org/test/"
@@ -268,6 +270,53 @@ def test_awards_baked_from_one_read_of_their_badge_image_are_the_same_files() ->
             publish.award_files(site, award)
         )
     assert {image.format for image in images.values()} == {"png", "svg"}
+
+
+def test_a_key_prefix_gives_the_cache_key_of_all_the_parts() -> None:
+    parts = ["https://b.example/", "", "é\0ü" * 40, "x" * 10_000, "[1,2]", "🦊"]
+    for cut in range(len(parts) + 1):
+        for middle in range(cut, len(parts) + 1):
+            prefix = publish.KeyPrefix("kind", *parts[:cut]).extend(*parts[cut:middle])
+            assert prefix.key(*parts[middle:]) == cache.key("kind", *parts)
+    prefix = publish.KeyPrefix("kind", "a")
+    assert prefix.key("b") == prefix.extend("b").key() == cache.key("kind", "a", "b")
+    # Keys and extensions leave the prefix as it was.
+    assert prefix.key() == cache.key("kind", "a") != cache.key("other", "a")
+
+
+def test_document_keys_still_cover_every_input_of_the_documents(awarded_repo: AwardedRepo) -> None:
+    """Keys hashed from a badge's prefix are those of the former, one-piece computation."""
+    site = awarded_repo.site()
+    bob = site.awards[awarded_repo.ids["bob"]]
+    revoked = Revocation(bob.id, "Attribué par erreur", "2026-02-01T00:00:00Z")
+    moved = dataclasses.replace(site.settings, site_url="https://other.example/")
+    variants = [
+        site,
+        dataclasses.replace(site, revocations=MappingProxyType({bob.id: revoked})),
+        dataclasses.replace(site, settings=moved),
+    ]
+    seen = set()
+    for variant in variants:
+        keys = publish.DocumentKeys(variant)
+        for award in variant.awards.values():
+            revocation = variant.revocations.get(award.id)
+            image = variant.badges[award.badge].image.read_bytes()
+            expected = cache.key(
+                "published",
+                variant.settings.site_url,
+                variant.badges[award.badge].image_format,
+                hashlib.sha256(image).hexdigest(),
+                cache.stable_json([revocation.reason, revocation.date] if revocation else None),
+                cache.award_record(award),
+            )
+            assert keys(award) == keys(award, cache.award_record(award)) == expected
+            assert keys.images[award.badge].data == image
+        seen.add(keys(bob))
+    assert len(seen) == len(variants)
+    # Another image is another key.
+    badge = site.badges[bob.badge]
+    badge.image.write_bytes(bake.bake_png(badge.image.read_bytes(), "Comment", "autre"))
+    assert publish.DocumentKeys(site)(bob) not in seen
 
 
 def _reference(document: Any) -> bytes:
