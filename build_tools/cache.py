@@ -43,8 +43,19 @@ if TYPE_CHECKING:
 ENV_FOLDER = "BADGEONS_CACHE_DIR"
 FOLDER = Path(".cache") / "badgeons"
 _DIGEST = hashlib.sha256().digest_size
-# Libraries whose output ends up in cached results (signature checks, JSON-LD, pages, QR codes).
-_LIBRARIES = ("cryptography", "PyLD", "Jinja2", "MarkupSafe", "segno", "Pillow")
+# Libraries whose output ends up in cached results (signature checks, JSON-LD, pages, QR codes,
+# sanitised Markdown, JSON documents).
+_LIBRARIES = (
+    "cryptography",
+    "PyLD",
+    "Jinja2",
+    "MarkupSafe",
+    "zxing-cpp",
+    "orjson",
+    "Pillow",
+    "Markdown",
+    "nh3",
+)
 # Set by ``--no-cache`` on the command line: every result is computed, nothing is stored.
 _disabled = False
 # Set while caches are only read (see :func:`read_only`).
