@@ -37,9 +37,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyld import jsonld
-from pyld.canon import URDNA2015
-
+# pyld (and requests with it) is imported where it is used: a build whose signature checks all
+# come from the cache never needs it, and importing it costs a tenth of a second.
 from build_tools.jsonld_loader import (
     OfflineDocumentLoader,
     UnknownContextError,
@@ -181,6 +180,8 @@ def _fast(document: Mapping[str, Any], loader: OfflineDocumentLoader) -> str | N
     dataset = _fill(template, values)
     if dataset is None:
         return None
+    from pyld.canon import URDNA2015
+
     return str(URDNA2015().main(dataset, {"format": "application/n-quads"}))
 
 
@@ -398,6 +399,8 @@ def _rdf(document: Any, loader: OfflineDocumentLoader) -> tuple[dict[str, Any], 
         processingMode="json-ld-1.1",
         produceGeneralizedRdf=False,
     )
+    from pyld import jsonld
+
     return jsonld.to_rdf(expanded, options), tags
 
 

@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from typing import Any
 
-from pyld import jsonld
-from pyld.context_resolver import ContextResolver
+# pyld (and requests with it) is imported where it is used: a build whose signature checks all
+# come from the cache never needs it, and importing it costs a tenth of a second.
 
 _CONTEXTS_PACKAGE = "build_tools"
 _CONTEXTS_FOLDER = "contexts"
@@ -128,6 +128,8 @@ class OfflineDocumentLoader:
 
     def options(self) -> dict[str, Any]:
         """Return fresh pyld options for one operation (loader and context resolver)."""
+        from pyld.context_resolver import ContextResolver
+
         return {
             "documentLoader": self,
             "contextResolver": ContextResolver(self._resolved, self),
@@ -172,6 +174,8 @@ def _causes(error: BaseException) -> Iterable[BaseException]:
 
 
 def _pyld_call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    from pyld import jsonld
+
     try:
         return function(*args, **kwargs)
     except jsonld.JsonLdError as error:
@@ -230,6 +234,8 @@ def expand_safely(document: Mapping[str, Any], loader: OfflineDocumentLoader) ->
     # With an empty base pyld resolves relative IRIs against "http://example.org/base/"; with no
     # base they stay relative, and the walk below reports them as undefined.
     options["base"] = None
+    from pyld import jsonld
+
     expanded = _pyld_call(
         jsonld.expand, copy.deepcopy(dict(document)), options, on_property_dropped=on_dropped
     )
@@ -245,6 +251,8 @@ def canonicalize(document: Mapping[str, Any], loader: OfflineDocumentLoader | No
     expanded = expand_safely(document, loader)
     options = loader.options()
     options.update(algorithm="URDNA2015", format="application/n-quads")
+    from pyld import jsonld
+
     canonical = _pyld_call(jsonld.normalize, expanded, options)
     if not isinstance(canonical, str):
         raise InvalidDocument("canonicalisation did not produce N-Quads")
