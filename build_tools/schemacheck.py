@@ -15,15 +15,18 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
 
 from build_tools.diagnostics import Diagnostic
 from build_tools.yamlsource import DocPath, Source, format_field
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
+
+# jsonschema is imported where it is used: a build whose checked files all come from the cache
+# (discover.load_checked) never needs it.
 
 SCHEMA_KINDS = ("settings", "issuer", "badge", "revocations", "holders", "consents")
 
@@ -51,6 +54,8 @@ _FORMAT_NAMES = {
 
 
 def _checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
 
     @checker.checks("email")
@@ -92,6 +97,8 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 @cache
 def _validator(kind: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(kind), format_checker=_checker())
 
 
@@ -216,4 +223,6 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
 
 def schema_version() -> str:
     """The jsonschema library version, for reports."""
+    import jsonschema
+
     return str(getattr(jsonschema, "__version__", "unknown"))
