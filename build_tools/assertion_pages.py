@@ -11,12 +11,13 @@ sending anything.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import zxingcpp
 from markupsafe import Markup
@@ -43,9 +44,19 @@ def signing_keys(award: Award) -> set[str]:
     proof = award.credential.get("proof")
     if isinstance(proof, dict):
         found.add(str(proof.get("verificationMethod", "")).rsplit("#", 1)[-1])
-    header = json.loads(_b64(award.credential_jwt.split(".")[0]))
+    header = _jwt_header(award.credential_jwt)
     found.add(str(header.get("kid", "")).rsplit("/", 1)[-1].removesuffix(".jwk.json"))
     return found
+
+
+def _jwt_header(token: str) -> Any:
+    """The decoded header of a compact JWT: never mutate it, the awards of a key share it."""
+    return _decoded_header(token.partition(".")[0])
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded_header(segment: str) -> Any:
+    return json.loads(_b64(segment))
 
 
 def status_of(site: Site, award: Award, moment: datetime) -> dict[str, str]:
@@ -123,7 +134,31 @@ def linkedin_url(site: Site, award: Award, page_url: str) -> str:
     if award.expires:
         expires = datetime.fromisoformat(award.expires.replace("Z", "+00:00"))
         query |= {"expirationYear": expires.year, "expirationMonth": expires.month}
-    return "https://www.linkedin.com/profile/add?" + urlencode(query)
+    return "https://www.linkedin.com/profile/add?" + _urlencode(query, _PER_AWARD)
+
+
+# The values of LinkedIn's query that differ from one award to the next.
+_PER_AWARD = frozenset({"certUrl", "certId"})
+# Texts that many awards share (names, dates, the site's address), quoted once.
+_quote = functools.lru_cache(maxsize=1024)(quote_plus)
+
+
+def _urlencode(query: dict[str, str | int], unique: frozenset[str]) -> str:
+    """``urlencode(query)``, quoting a text only once per process, but the values in ``unique``.
+
+    ``quote_plus`` quotes one character after another, so a unique value (such as a page's URL)
+    is quoted as the part up to its last slash, which awards share, then the rest.
+    """
+    pieces = []
+    for name, value in query.items():
+        text = str(value)
+        if name in unique:
+            folder, slash, rest = text.rpartition("/")
+            quoted = _quote(folder + slash) + quote_plus(rest)
+        else:
+            quoted = _quote(text)
+        pieces.append(f"{_quote(name)}={quoted}")
+    return "&".join(pieces)
 
 
 def _relative(urls: Urls, absolute: str) -> str:
@@ -139,7 +174,7 @@ def page_context(site: Site, award: Award, moment: datetime) -> dict[str, Any]:
     credential = award.credential
     achievement = credential["credentialSubject"]["achievement"]
     page_url = urls.absolute(urls.assertion_page(award.id))
-    header = json.loads(_b64(award.credential_jwt.split(".")[0]))
+    header = _jwt_header(award.credential_jwt)
     files = {
         suffix: f"{award.id}.{suffix}"
         for suffix in ("json", "jws", "vc.json", "vc.jwt", "svg", "vc.svg")
@@ -186,7 +221,7 @@ def page_context(site: Site, award: Award, moment: datetime) -> dict[str, Any]:
         "icon": "../assets/images/logo.svg",
         "site_title": site.settings.title.fr,
         # Shown alongside, never embedded: a signed award cannot take a later endorsement.
-        "endorsements": endorsements.shown_on_award(site, award.id),
+        "endorsements": endorsements.shown_on_award(site, award.id) if site.endorsements else [],
     }
 
 

@@ -7,7 +7,7 @@ import json
 import re
 from datetime import UTC, datetime
 from types import MappingProxyType
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import zxingcpp
@@ -127,6 +127,28 @@ def test_linkedin_link_and_qr_code(awarded_repo: AwardedRepo) -> None:
     assert query["name"] == ["Utiliser un téléphone portable"] and query["certId"] == [award.id]
     assert query["issueYear"] == ["2026"] and query["expirationYear"] == ["2028"]
     assert str(assertion_pages.qr_svg("https://badges.example.org/a/x.html")).startswith("<svg")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://badges.example.org/test/a/01JXYZ3K4M5N6P7Q8R9S0T1V2W.html",
+        "https://badges.exemple.fr/a b/élève été/😀 x+y&z=1.html",
+        "Utiliser un téléphone portable",
+        "nom/avec/des/barres et espaces/",
+        "/",
+        "",
+        2026,
+        "01JXYZ3K4M5N6P7Q8R9S0T1V2W",
+    ],
+)
+def test_the_query_is_that_of_urlencode(value: str | int) -> None:
+    """Texts shared by awards are quoted once, and the unique ones in two parts: same query."""
+    query: dict[str, str | int] = {"name": value, "certUrl": value, "certId": value, "n é": 3}
+    unique = assertion_pages._PER_AWARD
+    # Twice, so that the second time comes from the cache of quoted texts.
+    for _ in range(2):
+        assert assertion_pages._urlencode(query, unique) == urlencode(query)
 
 
 def _qr_image(svg: str, scale: int = 4) -> Image.Image:
