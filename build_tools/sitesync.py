@@ -17,7 +17,6 @@ missing manifest or an interrupted commit all make the next build a full one.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -27,6 +26,7 @@ from types import TracebackType
 from typing import NamedTuple
 
 from build_tools import writer
+from build_tools.cache import dump_json, load_json
 
 MANIFEST_FORMAT = "badgeons/site-manifest/2"
 
@@ -72,7 +72,7 @@ class Manifest:
     def load(cls, path: Path, site_dir: Path) -> Manifest | None:
         """The manifest of ``site_dir``, if there is one and the folder still matches it."""
         try:
-            data = json.loads(path.read_bytes())
+            data = load_json(path.read_bytes())
         except (OSError, ValueError):
             return None
         if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
@@ -99,7 +99,7 @@ class Manifest:
     def save(path: Path, site_dir: Path, files: dict[str, Known]) -> None:
         data = {"format": MANIFEST_FORMAT, "site": str(site_dir), "files": files}
         path.parent.mkdir(parents=True, exist_ok=True)
-        writer.write_text_atomically(path, json.dumps(data, separators=(",", ":")))
+        writer.write_bytes_atomically(path, dump_json(data))
 
 
 class SiteSync:

@@ -69,11 +69,16 @@ def shared_file_mode() -> int:
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Replace a file's text all at once: readers see the old file or the new, never half."""
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Replace a file's bytes all at once: readers see the old file or the new, never half."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         os.fchmod(descriptor, shared_file_mode())
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
