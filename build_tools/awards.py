@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -312,6 +313,39 @@ def _decode_claims(value: object, shown: str) -> tuple[Claims | None, list[Diagn
     return None
 
 
+# A file whose status changed less than this long before a build may still change within the
+# same clock tick as its recorded status; it is hashed again until it has settled.
+_SETTLED_NS = 2_000_000_000
+
+
+def _known_digest(path: str, shown: str, stats: cache.Index, settled: int) -> str | None:
+    """The SHA-256 of a record, or None when it cannot be read.
+
+    As git does for its index, a record whose file has the size, modification and change times
+    and inode it had when it was last hashed is not read again; every other record is read and
+    hashed. Only files whose status had settled before that build are trusted this way (a
+    change within the same clock tick would keep its times), and a record that changed anyway
+    is caught when its signed forms are read (``model.RecordChangedError``).
+    """
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    signature = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+    known = stats.get(shown)
+    if isinstance(known, list) and known[:4] == signature and isinstance(known[4], str):
+        return known[4]
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) == status.st_size and status.st_ctime_ns < settled:
+        stats.put(shown, [*signature, digest])
+    return digest
+
+
 def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
     """Every award of every issuer, keyed by assertion id.
 
@@ -323,25 +357,25 @@ def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
     files = list(record_files(site, "assertions"))
     root = os.fspath(site.root)
     index = cache.open_index(site.root, "records")
+    stats = cache.open_index(site.root, "record-stats")
     placer = _Placer(site)
     results: list[tuple[Award | None, list[Diagnostic]]] = [(None, [])] * len(files)
     missing = list(range(len(files)))
     if index.stored:
-        # Records the index may know: read and hash each, parse only the unknown ones.
+        # Records the index may know: hash each (or know its hash from its unchanged file,
+        # see _known_digest), parse only the unknown ones.
         missing = []
+        settled = time.time_ns() - _SETTLED_NS
         for position, (issuer, path, shown) in enumerate(files):
             assertion_id = _stem(shown)
             if not is_assertion_id(assertion_id):
                 results[position] = (None, [_bad_name(shown)])
                 continue
-            try:
-                # The path as text: ten thousand Path objects would each format theirs.
-                with open(os.path.join(root, shown), "rb", buffering=0) as handle:
-                    data = handle.read()
-            except OSError:
+            # The path as text: ten thousand Path objects would each format theirs.
+            digest = _known_digest(os.path.join(root, shown), shown, stats, settled)
+            if digest is None:
                 missing.append(position)  # Read again below, where the error is reported.
                 continue
-            digest = hashlib.sha256(data).hexdigest()
             found = _decode_claims(index.get(digest), shown)
             if found is None:
                 missing.append(position)
@@ -364,6 +398,7 @@ def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
             assert read_digest is not None
             results[position] = placer.award(issuer, path, shown, read_digest, claims)
     index.save()
+    stats.save()
     awards: dict[str, Award] = {}
     problems: list[Diagnostic] = []
     for (_, _, shown), (award, found_problems) in zip(files, results, strict=True):

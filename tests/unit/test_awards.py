@@ -224,3 +224,57 @@ def test_what_a_record_says_is_cached_and_checked_against_the_site_every_time(
     finally:
         cache.disable(False)
     assert list(cold) == list(report)
+
+
+def _records_opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The record files that the load opens, from now on."""
+    import builtins
+
+    opened: list[str] = []
+    real = builtins.open
+
+    def spy(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if "/assertions/" in str(path):
+            opened.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spy)
+    return opened
+
+
+def test_a_record_file_unchanged_since_it_was_hashed_is_not_read_again(
+    awarded_repo: AwardedRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+    import os
+
+    monkeypatch.setattr(awards, "_SETTLED_NS", 0)
+    awarded_repo.site()
+    awarded_repo.site()
+    opened = _records_opened(monkeypatch)
+    awarded_repo.site()
+    assert opened == []
+
+    # Other bytes of the same size under the same modification time: the change time and
+    # the inode give it away, and the record is read and hashed again.
+    record = awarded_repo.record("bob")
+    before = record.stat()
+    data = record.read_bytes().replace(b"{\n", b"{ ", 1)
+    assert len(data) == before.st_size
+    record.write_bytes(data)
+    os.utime(record, ns=(before.st_atime_ns, before.st_mtime_ns))
+    site = awarded_repo.site()
+    assert opened == [str(record)]
+    assert site.awards[awarded_repo.ids["bob"]].digest == hashlib.sha256(data).hexdigest()
+
+
+def test_a_record_file_that_changed_just_before_a_load_is_read_at_every_load(
+    awarded_repo: AwardedRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Within the same clock tick, a change could keep every time of the file's status.
+    monkeypatch.setattr(awards, "_SETTLED_NS", 3_600 * 10**9)
+    awarded_repo.site()
+    awarded_repo.site()
+    opened = _records_opened(monkeypatch)
+    awarded_repo.site()
+    assert len(opened) == len(awarded_repo.ids)
