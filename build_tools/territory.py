@@ -219,10 +219,13 @@ def _contact_text(site: Site, contacts: dict[str, list[str]]) -> str:
 
 def geojson(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     """A GeoJSON FeatureCollection (RFC 7946): one point feature per commune and badge."""
-    places = gazetteer or load_gazetteer()
+    return _geojson(site, _groups(site, gazetteer or load_gazetteer()))
+
+
+def _geojson(site: Site, groups: list[_Group]) -> dict[str, Any]:
     urls = Urls(site.settings.site_url)
     features = []
-    for group in _groups(site, places):
+    for group in groups:
         rank, label = _level(group.badge)
         features.append(
             {
@@ -257,12 +260,15 @@ def geojson(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
 
 def csv_text(site: Site, gazetteer: Gazetteer | None = None) -> str:
     """The same content as the GeoJSON export, one row per commune and badge."""
-    places = gazetteer or load_gazetteer()
+    return _csv_text(site, _groups(site, gazetteer or load_gazetteer()))
+
+
+def _csv_text(site: Site, groups: list[_Group]) -> str:
     urls = Urls(site.settings.site_url)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for group in _groups(site, places):
+    for group in groups:
         rank, label = _level(group.badge)
         writer.writerow(
             [
@@ -286,6 +292,10 @@ def csv_text(site: Site, gazetteer: Gazetteer | None = None) -> str:
 
 
 def exports(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:
-    places = gazetteer or load_gazetteer()
-    document = json.dumps(geojson(site, places), ensure_ascii=False, separators=(",", ":")) + "\n"
-    return {GEOJSON: document.encode("utf-8"), CSV: csv_text(site, places).encode("utf-8")}
+    """Both exports, from one grouping of the holders."""
+    groups = _groups(site, gazetteer or load_gazetteer())
+    document = json.dumps(_geojson(site, groups), ensure_ascii=False, separators=(",", ":"))
+    return {
+        GEOJSON: (document + "\n").encode("utf-8"),
+        CSV: _csv_text(site, groups).encode("utf-8"),
+    }
