@@ -155,6 +155,32 @@ def test_the_fast_address_scan_finds_exactly_what_the_pattern_finds() -> None:
         b'{"@context": "x", "email": "Jean.Dupont+x@mail.example.org"}',
         b"AAAA+/==" * 1000 + b"moi@example.fr",
         b"..@a.bc@d.ef.gh",
+        b"@@a.bc a@@b.cd x@a.b@c.de @a-b.cd@e.fg moi@a.b. @",
     ]
     for text in texts:
         assert addresses(text) == EMAIL.findall(text), text
+
+
+def test_a_files_kind_is_the_suffix_pathlib_gives() -> None:
+    from pathlib import PurePosixPath
+
+    names = ["", ".", "..", "/", "a/", "a/.", "a/..", "a/./", "//x.y", "a//b.c", "a/b/", "x."]
+    names += [".bashrc", "a/.bashrc", "a..b", "..json", "a/b.JSON", "a.b/c", "é.PNG", "a/x.vc.png"]
+    names += ["a/x.tar.GZ", "search/search_index.json", "a/b.c/.", "a/b.c//", " .txt", "a/ .x"]
+    for name in names:
+        assert leaks.suffix_of(name) == PurePosixPath(name).suffix.lower(), name
+
+
+def test_png_text_chunks_are_read_around_image_data_of_any_size() -> None:
+    itxt = b"openbadges\0\0\0\0\0" + b'{"recipient": "awa@example.org"}'
+    image = _png(
+        (b"IHDR", bytes(13)),
+        (b"IDAT", b"zz@yy.zz" * 10_000),
+        (b"tEXt", b"Author\0bob@example.org"),
+        (b"iTXt", itxt),
+        (b"IEND", b""),
+    )
+    texts = [b"Author\0bob@example.org", b'{"recipient": "awa@example.org"}']
+    assert list(leaks.png_texts(image)) == texts
+    # A truncated file gives what is left of its chunks.
+    assert list(leaks.png_texts(image[:-40])) == [texts[0], b'{"recipi']
