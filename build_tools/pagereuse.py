@@ -29,14 +29,6 @@ from build_tools.sitesync import walk
 KIND = "rendered"
 
 
-class Unchanged(Exception):
-    """Raised to stop a rendering whose output is already at hand, in ``folder``."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(str(folder))
-        self.folder = folder
-
-
 def key(inputs: Iterable[tuple[str, bytes]]) -> str:
     """The key of a rendering from its named inputs (their order matters)."""
     return cache.key(KIND, *(part for name, data in inputs for part in (name, data)))

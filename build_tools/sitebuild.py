@@ -85,12 +85,13 @@ def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None
         plugin.preloaded = site
         plugin.sync = sync
         plugin.reuse = pagereuse.Store(cache.folder_for(root))
-        try:
+        kept = plugin.kept_rendering(config)
+        if kept is None:
             mkdocs_build(config)
-        except pagereuse.Unchanged as kept:
+        else:
             # Nothing MkDocs reads has changed since it rendered the pages kept in the cache:
             # the site is finished from them, the award figures written in (figures.py).
-            plugin.finish(kept.folder)
+            plugin.finish(kept)
         sync.commit()
 
 

@@ -92,17 +92,22 @@ def repo(
 
 @pytest.fixture
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The pages MkDocs renders, by source path, build after build."""
+    """The pages MkDocs renders, by source path, build after build ("<mkdocs>": a run)."""
     from mkdocs.commands import build
 
     pages: list[str] = []
-    real = build._build_page
+    real_page, real_build = build._build_page, build.build
 
-    def spy(page, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def page_spy(page, *args, **kwargs):  # type: ignore[no-untyped-def]
         pages.append(page.file.src_uri)
-        return real(page, *args, **kwargs)
+        return real_page(page, *args, **kwargs)
 
-    monkeypatch.setattr(build, "_build_page", spy)
+    def build_spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        pages.append("<mkdocs>")
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(build, "_build_page", page_spy)
+    monkeypatch.setattr(build, "build", build_spy)
     return pages
 
 
