@@ -130,8 +130,11 @@ def badge_page(
     lang: str = "fr",
     history: tuple[Change, ...] = (),
     figure: Figure = plain_figure,
+    card: dict[str, str] | None = None,
 ) -> Page:
+    """A badge class's page; ``card`` is its :func:`card_data`, if the caller has it."""
     path = badge_page_path(badge.slug, lang)
+    card = card if card is not None else card_data(site, badge, lang)
     family = site.families.get(badge.level.family) if badge.level else None
     awarders = [site.issuers[s] for s in site.awarders(badge)]
     awarded = len(site.awards_by_badge.get(badge.slug, ()))
@@ -147,7 +150,7 @@ def badge_page(
         history=history,
         versions=versions.badge_versions(site, badge),
         version_words=versions.WORDS[lang],
-        search_terms=" ".join(searchtext.words(card_data(site, badge, lang)["text"])),
+        search_terms=" ".join(searchtext.words(card["text"])),
     )
     body = _render("catalogue/badge.html", context)
     return Page(
@@ -184,15 +187,17 @@ def issuer_page(site: Site, issuer: Issuer, lang: str = "fr") -> Page:
     )
 
 
-def home_page(site: Site, lang: str = "fr") -> Page:
+def home_page(site: Site, lang: str = "fr", cards: dict[str, dict[str, str]] | None = None) -> Page:
+    """The catalogue's home page; ``cards``: the :func:`card_data` of each badge, if at hand."""
     path = prefix(lang) + "index.md"
     badges = sorted(site.badges.values(), key=lambda b: catalogue_order(site, b, lang))
+    known = cards or {}
     context = _context(
         site,
         lang,
         path,
         badges=badges,
-        cards=[card_data(site, b, lang) for b in badges],
+        cards=[known.get(b.slug) or card_data(site, b, lang) for b in badges],
         filters=filter_options(site, badges, lang),
     )
     body = _render("catalogue/home.html", context)
@@ -244,9 +249,12 @@ def pages(
     changes = histories or {}
     result: list[Page] = []
     for lang in languages:
-        result += [home_page(site, lang), issuers_index(site, lang)]
+        # Each badge's card serves both the home page and the badge's own page.
+        cards = {slug: card_data(site, b, lang) for slug, b in site.badges.items()}
+        result += [home_page(site, lang, cards), issuers_index(site, lang)]
         result += [
-            badge_page(site, b, lang, changes.get(b.slug, ()), figure) for b in site.badges.values()
+            badge_page(site, b, lang, changes.get(b.slug, ()), figure, cards[b.slug])
+            for b in site.badges.values()
         ]
         result += [issuer_page(site, i, lang) for i in site.issuers.values()]
     return result

@@ -8,12 +8,18 @@ printing an empty string on a public page. Sanitised Markdown enters templates o
 from __future__ import annotations
 
 import posixpath
+import re
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from build_tools import markup
+
+# A relative path of plain names: no empty, "." or ".." part, no leading slash (a target may
+# end with one, a folder may not).
+_PLAIN_FOLDER = re.compile(r"(?!\.\.?(?:/|$))[^/]+(?:/(?!\.\.?(?:/|$))[^/]+)*")
+_PLAIN_TARGET = re.compile(_PLAIN_FOLDER.pattern + "/?")
 
 
 def relative_url(from_page: str, target: str) -> str:
@@ -23,8 +29,28 @@ def relative_url(from_page: str, target: str) -> str:
     ``issuers/atelier.html``; the result is ``../issuers/atelier.html``.
     """
     start = posixpath.dirname(from_page) or "."
-    link = posixpath.relpath(target, start)
+    link = _relpath(target, start)
     return link + "/" if target.endswith("/") and not link.endswith("/") else link
+
+
+def _relpath(target: str, start: str) -> str:
+    """``posixpath.relpath`` for site paths, without its two trips to the working folder.
+
+    Paths with ``.``, ``..`` or doubled slashes, or absolute ones, go to ``posixpath.relpath``.
+    """
+    if _PLAIN_TARGET.fullmatch(target) is None or (
+        start != "." and _PLAIN_FOLDER.fullmatch(start) is None
+    ):
+        return posixpath.relpath(target, start)
+    start_parts = start.split("/") if start != "." else []
+    target_parts = target.rstrip("/").split("/")
+    common = 0
+    for mine, theirs in zip(start_parts, target_parts, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    parts = [".."] * (len(start_parts) - common) + target_parts[common:]
+    return "/".join(parts) or "."
 
 
 def _markdown(text: str | None) -> Markup:
