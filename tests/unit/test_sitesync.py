@@ -9,8 +9,10 @@ import pytest
 from build_tools import sitesync
 
 
-def _build(site: Path, state: Path | None, files: dict[str, bytes]) -> sitesync.SiteSync:
-    with sitesync.SiteSync(site, state) as sync:
+def _build(
+    site: Path, state: Path | None, files: dict[str, bytes], background: bool = False
+) -> sitesync.SiteSync:
+    with sitesync.SiteSync(site, state, background=background) as sync:
         for path, data in files.items():
             sync.add(path, data)
         sync.commit()
@@ -41,6 +43,19 @@ def test_a_second_build_moves_only_changed_files_and_deletes_the_others(tmp_path
     assert (again.st_ino, again.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
     assert not (site / "old").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_the_folder_checked_in_the_background_gives_the_same_builds(
+    tmp_path: Path, background: bool
+) -> None:
+    site, state = tmp_path / "site", tmp_path / "cache" / "site.json"
+    _build(site, state, FIRST, background)
+    second = _build(site, state, SECOND, background)
+    assert second.incremental and sorted(second.changed) == ["a/z.html", "index.html"]
+    (site / "a" / "x.html").write_bytes(b"edited by hand")
+    third = _build(site, state, FIRST, background)
+    assert not third.incremental and _tree(site) == FIRST
 
 
 def test_a_site_edited_by_hand_is_rebuilt_whole(tmp_path: Path) -> None:
