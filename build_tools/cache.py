@@ -117,9 +117,7 @@ def key(kind: str, *parts: bytes | str) -> str:
 
 def stable_json(value: object) -> str:
     """JSON with sorted keys: the same content always gives the same text to hash."""
-    return json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
-    )
+    return _STABLE.encode(value)
 
 
 def _plain(value: object) -> object:
@@ -127,6 +125,12 @@ def _plain(value: object) -> object:
     if isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"{type(value).__name__} cannot be part of a cache key")
+
+
+# One encoder for every key (json.dumps would make one per call, for each of 10,000 awards).
+_STABLE = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
+)
 
 
 def award_record(award: Award) -> str:
