@@ -74,9 +74,8 @@ def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None
 
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
     state = sitesync.state_file(cache.folder_for(root), site_dir)
-    # With the repository already loaded, nothing forks before the sync's first question, and
-    # the site folder is checked in the background (sitesync.py).
-    with sitesync.SiteSync(site_dir, state, background=site is not None) as sync:
+    # The site folder is checked against its manifest on the other core (sitesync.py).
+    with sitesync.SiteSync(site_dir, state, background=True) as sync:
         # MkDocs writes its pages into a scratch folder (it empties the folder it is given);
         # the plugin hands them and the core's files to the sync, which writes what changed.
         pages = sync.scratch("mkdocs")

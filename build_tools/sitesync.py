@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -72,6 +73,12 @@ class Manifest:
     @classmethod
     def load(cls, path: Path, site_dir: Path) -> Manifest | None:
         """The manifest of ``site_dir``, if there is one and the folder still matches it."""
+        files = cls.read(path, site_dir)
+        return cls(files) if files is not None and matches(files, site_dir) else None
+
+    @staticmethod
+    def read(path: Path, site_dir: Path) -> dict[str, Known] | None:
+        """The files that the manifest of ``site_dir`` lists, not yet checked against it."""
         try:
             data = load_json(path.read_bytes())
         except (OSError, ValueError):
@@ -81,26 +88,52 @@ class Manifest:
         if data.get("site") != str(site_dir) or not site_dir.is_dir():
             return None
         files = data.get("files")
-        if not isinstance(files, dict):
-            return None
-        # Each entry is checked against the folder as it is read: a malformed one (wrong types,
-        # a missing field) cannot match a real file, so it makes the build a full one.
-        found = 0
-        try:
-            for name, stat in walk(site_dir):
-                size, mtime_ns, digest = files[name]
-                if size != stat.st_size or mtime_ns != stat.st_mtime_ns or type(digest) is not str:
-                    return None
-                found += 1
-        except (KeyError, TypeError, ValueError):
-            return None
-        return cls(files) if found == len(files) else None
+        return files if isinstance(files, dict) else None
 
     @staticmethod
     def save(path: Path, site_dir: Path, files: dict[str, Known]) -> None:
         data = {"format": MANIFEST_FORMAT, "site": str(site_dir), "files": files}
         path.parent.mkdir(parents=True, exist_ok=True)
         writer.write_bytes_atomically(path, dump_json(data))
+
+
+def matches(files: dict[str, Known], site_dir: Path) -> bool:
+    """Whether ``site_dir`` holds exactly these files, with these sizes and modification times."""
+    # Each entry is checked against the folder as it is read: a malformed one (wrong types, a
+    # missing field) cannot match a real file, so it makes the build a full one.
+    found = 0
+    try:
+        for name, stat in walk(site_dir):
+            size, mtime_ns, digest = files[name]
+            if size != stat.st_size or mtime_ns != stat.st_mtime_ns or type(digest) is not str:
+                return False
+            found += 1
+    except (KeyError, TypeError, ValueError):
+        return False
+    return found == len(files)
+
+
+class _Check:
+    """:func:`matches` in a forked process, on the other core, while the build goes on."""
+
+    def __init__(self, files: dict[str, Known], site_dir: Path) -> None:
+        self.files = files
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover (the child: its coverage is not collected)
+            code = 2
+            try:
+                code = 0 if matches(files, site_dir) else 1
+            finally:
+                os._exit(code)
+
+    def result(self) -> Manifest | None:
+        _, status = os.waitpid(self.pid, 0)
+        return Manifest(self.files) if os.waitstatus_to_exitcode(status) == 0 else None
+
+
+def _can_fork() -> bool:
+    # As in parallel.py: only on Linux, and only when no other thread could hold a lock.
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 class SiteSync:
@@ -115,17 +148,16 @@ class SiteSync:
         self.state = state
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
         # Checking the site folder against its manifest stats every file (about 0.3 s for
-        # 90,000). With ``background``, it runs in a thread, mostly in system calls, while the
-        # build makes its pages, and :attr:`previous` waits for it: the caller must not fork
-        # workers before (parallel.py then keeps to one process). siteoutput asks the sync
-        # about every award before it forks.
+        # 90,000). With ``background``, a forked process does it on the other core while the
+        # build makes its pages, and :attr:`previous` waits for its verdict.
         self._previous: Manifest | None = None
-        self._checking: threading.Thread | None = None
-        if state is not None and background:
-            self._checking = threading.Thread(target=self._check_previous, args=(state,))
-            self._checking.start()
-        elif state is not None:
-            self._check_previous(state)
+        self._checking: _Check | None = None
+        if state is not None:
+            files = Manifest.read(state, self.site_dir)
+            if files is not None and background and _can_fork():
+                self._checking = _Check(files, self.site_dir)
+            elif files is not None and matches(files, self.site_dir):
+                self._previous = Manifest(files)
         self.staging = Path(
             tempfile.mkdtemp(prefix=f".{self.site_dir.name}.new-", dir=self.site_dir.parent)
         )
@@ -136,14 +168,11 @@ class SiteSync:
         self._scratch: list[Path] = []
         self._done = False
 
-    def _check_previous(self, state: Path) -> None:
-        self._previous = Manifest.load(state, self.site_dir)
-
     @property
     def previous(self) -> Manifest | None:
         """The previous build's manifest, if the site folder still matches it."""
         if self._checking is not None:
-            self._checking.join()
+            self._previous = self._checking.result()
             self._checking = None
         return self._previous
 
@@ -162,7 +191,8 @@ class SiteSync:
         trace: TracebackType | None,
     ) -> None:
         if self._checking is not None:
-            self._checking.join()
+            self._checking.result()
+            self._checking = None
         for folder in self._scratch:
             shutil.rmtree(folder, ignore_errors=True)
         if not self._done:

@@ -47,8 +47,16 @@ def test_a_second_build_moves_only_changed_files_and_deletes_the_others(tmp_path
 
 @pytest.mark.parametrize("background", [False, True])
 def test_the_folder_checked_in_the_background_gives_the_same_builds(
-    tmp_path: Path, background: bool
+    tmp_path: Path, background: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    forked: list[int] = []
+    real = sitesync._Check.__init__
+
+    def spy(self: sitesync._Check, *args: object) -> None:
+        real(self, *args)  # type: ignore[arg-type]
+        forked.append(self.pid)
+
+    monkeypatch.setattr(sitesync._Check, "__init__", spy)
     site, state = tmp_path / "site", tmp_path / "cache" / "site.json"
     _build(site, state, FIRST, background)
     second = _build(site, state, SECOND, background)
@@ -56,6 +64,8 @@ def test_the_folder_checked_in_the_background_gives_the_same_builds(
     (site / "a" / "x.html").write_bytes(b"edited by hand")
     third = _build(site, state, FIRST, background)
     assert not third.incremental and _tree(site) == FIRST
+    # A check ran in another process for each build that had a manifest to check.
+    assert len(forked) == (2 if background and sitesync._can_fork() else 0)
 
 
 def test_a_site_edited_by_hand_is_rebuilt_whole(tmp_path: Path) -> None:
