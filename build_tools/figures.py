@@ -38,8 +38,9 @@ class Figures:
     tokens, whatever the figures are.
     """
 
-    def __init__(self) -> None:
-        self.values: list[str] = []
+    def __init__(self, values: list[str] | None = None) -> None:
+        #: The figures, by token number (those of another process's pages can be given).
+        self.values: list[str] = list(values or [])
 
     def __call__(self, value: int | str) -> str:
         text = str(value)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from build_tools import progress
 
@@ -28,11 +30,14 @@ MAX_WORKERS = 8
 _INHERITED: tuple[Callable[[Any, Sequence[Any]], list[Any]], Any] | None = None
 
 
+def can_fork() -> bool:
+    """Whether workers may be forked here: on Linux, when no other thread could hold a lock."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
 def default_workers(count: int) -> int:
     """How many processes to use for ``count`` items."""
-    if count < MIN_ITEMS or not sys.platform.startswith("linux"):
-        return 1
-    if threading.active_count() > 1:
+    if count < MIN_ITEMS or not can_fork():
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
 
@@ -92,3 +97,136 @@ def map_chunks(
         _INHERITED = None
         gc.unfreeze()
     return [result for part in parts for result in part]
+
+
+class Pending:
+    """Chunks being made by forked workers while the caller does something else.
+
+    :meth:`results` waits for them (with the progress bar, if any) and gives them in order;
+    :meth:`cancel` stops the workers of a build that failed meanwhile. Only one may run at a
+    time, as with :func:`map_chunks`; nothing else may fork workers until it has ended.
+    """
+
+    def __init__(self, parts: list[Any] | None = None) -> None:
+        self._done = parts
+        self._pool: Any = None
+        self._chunks: list[Sequence[Any]] = []
+        self._iterator: Any = None
+        self._label: str | None = None
+        self._total = 0
+
+    def results(self) -> list[Any]:
+        if self._done is not None:
+            return self._done
+        global _INHERITED
+        watched = self._label is not None and progress.shown(self._total)
+        parts = []
+        try:
+            with progress.bar(str(self._label), self._total if watched else 0) as advance:
+                for chunk, part in zip(self._chunks, self._iterator, strict=True):
+                    parts.append(part)
+                    advance(len(chunk))
+            self._pool.close()
+            self._pool.join()
+        finally:
+            self._pool.terminate()
+            self._pool = None
+            _INHERITED = None
+            gc.unfreeze()
+        self._done = [result for part in parts for result in part]
+        return self._done
+
+    def cancel(self) -> None:
+        global _INHERITED
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+            _INHERITED = None
+            gc.unfreeze()
+
+
+def start_chunks(
+    function: Callable[[Any, Sequence[Item]], list[Result]],
+    state: Any,
+    items: Sequence[Item],
+    workers: int | None = None,
+    label: str | None = None,
+) -> Pending:
+    """:func:`map_chunks`, its workers started now and its results taken later.
+
+    When it would run in one process, the work is done at once: there is then no other core
+    to do it on while the caller goes on.
+    """
+    global _INHERITED
+    count = default_workers(len(items)) if workers is None else max(1, workers)
+    if count == 1 or len(items) < 2 or _INHERITED is not None:
+        return Pending(map_chunks(function, state, items, 1, label))
+    size = -(-len(items) // (count * 16))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    _INHERITED = (function, state)
+    gc.freeze()
+    try:
+        pool = multiprocessing.get_context("fork").Pool(count)
+    except OSError:
+        _INHERITED = None
+        gc.unfreeze()
+        return Pending(map_chunks(function, state, items, 1, label))
+    pending = Pending()
+    pending._pool = pool
+    pending._chunks = chunks
+    pending._iterator = pool.imap(_run_chunk, chunks)
+    pending._label = label
+    pending._total = len(items)
+    return pending
+
+
+class Forked(Generic[Result]):
+    """``function()`` computed in a forked process while the caller goes on; see :meth:`result`.
+
+    The child sends its result back pickled through a pipe. Where it cannot be forked, or when
+    it fails in any way, the function runs again in this process when the result is asked
+    for, so its errors are raised where they would have been.
+    """
+
+    def __init__(self, function: Callable[[], Result]) -> None:
+        self._function = function
+        self._pid: int | None = None
+        self._read = -1
+        if not can_fork():
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (the child: its coverage is not collected)
+            os.close(read)
+            code = 1
+            try:
+                data = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self) -> Result:
+        if self._pid is not None:
+            with os.fdopen(self._read, "rb") as child:
+                data = child.read()
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = None
+            if os.waitstatus_to_exitcode(status) == 0:
+                try:
+                    value: Result = pickle.loads(data)
+                    return value
+                except Exception:
+                    pass
+        return self._function()
+
+    def cancel(self) -> None:
+        """Stop the child of a build that failed meanwhile."""
+        if self._pid is not None:
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            os.close(self._read)
+            self._pid = None

@@ -86,13 +86,18 @@ def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None
         plugin.preloaded = site
         plugin.sync = sync
         plugin.reuse = pagereuse.Store(cache.folder_for(root))
-        kept = plugin.kept_rendering(config)
-        if kept is None:
-            mkdocs_build(config)
-        else:
-            # Nothing MkDocs reads has changed since it rendered the pages kept in the cache:
-            # the site is finished from them, the award figures written in (figures.py).
-            plugin.finish(kept)
+        try:
+            # The generated pages and the awards' files are started on the other cores.
+            plugin.begin(config)
+            kept = plugin.kept_rendering(config)
+            if kept is None:
+                mkdocs_build(config)
+            else:
+                # Nothing MkDocs reads has changed since it rendered the pages kept in the
+                # cache: the site is finished from them, award figures written in (figures.py).
+                plugin.finish(kept)
+        finally:
+            plugin.cancel()
         sync.commit()
 
 

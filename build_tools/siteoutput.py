@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from build_tools import (
     assertion_pages,
@@ -73,11 +74,49 @@ def add_folder(
 
 def write(site: Site, sync: SiteSync, moment: datetime, check: leaks.FileCheck) -> list[Diagnostic]:
     """Make every Badgeons file of the site into ``sync``; the personal data found, as errors."""
+    return start(site, sync, moment, check).finish()
+
+
+class Writing:
+    """The Badgeons files of a site being made: the awards' on every core, the rest done.
+
+    :meth:`finish` waits for the awards' files and returns every problem found (personal data,
+    as errors); :meth:`cancel` stops the workers of a build that failed meanwhile.
+    """
+
+    def __init__(
+        self, sync: SiteSync, problems: list[Diagnostic], units: parallel.Pending, done: Any
+    ) -> None:
+        self._sync = sync
+        self._problems = problems
+        self._units = units
+        self._done = done
+
+    def finish(self) -> list[Diagnostic]:
+        problems = list(self._problems)
+        for written, found in self._units.results():
+            problems += found
+            for item in written:
+                self._sync.record(item)
+        self._done()
+        return problems
+
+    def cancel(self) -> None:
+        self._units.cancel()
+
+
+def start(site: Site, sync: SiteSync, moment: datetime, check: leaks.FileCheck) -> Writing:
+    """Make the shared files into ``sync`` and start the awards' files on every core.
+
+    The build can meanwhile do something else in this process (render the catalogue through
+    MkDocs): the workers write their files into the sync's staging folder themselves.
+    """
     problems: list[Diagnostic] = []
     for path, data in shared_files(site, moment):
         problems += check(path, data)
         sync.add(path, data)
-    return problems + _award_units(site, sync, moment, check)
+    units, done = _award_units(site, sync, moment, check)
+    return Writing(sync, problems, units, done)
 
 
 @dataclass(frozen=True)
@@ -97,7 +136,8 @@ class _Job:
 
 def _award_units(
     site: Site, sync: SiteSync, moment: datetime, check: leaks.FileCheck
-) -> list[Diagnostic]:
+) -> tuple[parallel.Pending, Callable[[], None]]:
+    """The changed units being made, and what to do once they all are (prune the caches)."""
     published = cache.open_cache(site.root, "published")
     pages = cache.open_cache(site.root, "pages")
     document_key = publish.DocumentKeys(site)
@@ -128,14 +168,13 @@ def _award_units(
         if not (unchanged(page_path(award.id), unit) and kept):
             todo.append((award.id, unit))
     job = _Job(site, moment, sync.root, check, keys, document_key.images, sync.state is not None)
-    problems: list[Diagnostic] = []
-    for written, found in parallel.map_chunks(_make_units, job, todo, label="Badges délivrés"):
-        problems += found
-        for item in written:
-            sync.record(item)
-    published.prune()
-    pages.prune()
-    return problems
+    units = parallel.start_chunks(_make_units, job, todo, label="Badges délivrés")
+
+    def done() -> None:
+        published.prune()
+        pages.prune()
+
+    return units, done
 
 
 def _make_units(

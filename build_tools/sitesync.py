@@ -19,15 +19,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple
 
-from build_tools import writer
+from build_tools import parallel, writer
 from build_tools.cache import dump_json, load_json
 
 MANIFEST_FORMAT = "badgeons/site-manifest/2"
@@ -131,11 +129,6 @@ class _Check:
         return Manifest(self.files) if os.waitstatus_to_exitcode(status) == 0 else None
 
 
-def _can_fork() -> bool:
-    # As in parallel.py: only on Linux, and only when no other thread could hold a lock.
-    return sys.platform.startswith("linux") and threading.active_count() == 1
-
-
 class SiteSync:
     """Collects the files of a new site and puts them in ``site_dir`` on :meth:`commit`.
 
@@ -154,7 +147,7 @@ class SiteSync:
         self._checking: _Check | None = None
         if state is not None:
             files = Manifest.read(state, self.site_dir)
-            if files is not None and background and _can_fork():
+            if files is not None and background and parallel.can_fork():
                 self._checking = _Check(files, self.site_dir)
             elif files is not None and matches(files, self.site_dir):
                 self._previous = Manifest(files)

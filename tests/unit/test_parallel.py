@@ -3,6 +3,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+import pytest
+
 from build_tools import parallel
 
 
@@ -24,3 +26,46 @@ def test_small_jobs_stay_in_this_process() -> None:
     assert [pid for _, pid in parallel.map_chunks(_square_with_pid, 0, [1, 2, 3])] == [
         os.getpid()
     ] * 3
+
+
+def test_started_chunks_give_the_results_of_map_chunks_later() -> None:
+    items = list(range(500))
+    pending = parallel.start_chunks(_square_with_pid, 3, items, workers=2)
+    # This process is free meanwhile; the workers have the work.
+    results = pending.results()
+    assert [v for v, _ in results] == [3 + n * n for n in items]
+    assert os.getpid() not in {pid for _, pid in results}
+    assert pending.results() == results
+    # One process: the work is done at once, here.
+    alone = parallel.start_chunks(_square_with_pid, 3, items, workers=1)
+    assert {pid for _, pid in alone.results()} == {os.getpid()}
+
+
+def test_started_chunks_can_be_cancelled_and_map_chunks_runs_again() -> None:
+    pending = parallel.start_chunks(_square_with_pid, 0, list(range(500)), workers=2)
+    pending.cancel()
+    again = parallel.map_chunks(_square_with_pid, 1, list(range(300)), workers=2)
+    assert [v for v, _ in again] == [1 + n * n for n in range(300)]
+
+
+def _fails_in_a_child(parent: int) -> int:
+    if os.getpid() != parent:
+        raise RuntimeError("only in the child")
+    return 42
+
+
+def test_forked_computes_in_another_process_or_here_after_a_failure() -> None:
+    assert parallel.can_fork()
+    assert parallel.Forked(os.getpid).result() != os.getpid()
+    # The child failed: the function runs again here, where it succeeds (or raises).
+    parent = os.getpid()
+    assert parallel.Forked(lambda: _fails_in_a_child(parent)).result() == 42
+
+    def broken() -> int:
+        raise ValueError("raised where the result is asked for")
+
+    forked = parallel.Forked(broken)
+    with pytest.raises(ValueError, match="asked for"):
+        forked.result()
+    cancelled = parallel.Forked(os.getpid)
+    cancelled.cancel()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import sitesync
+from build_tools import parallel, sitesync
 
 
 def _build(
@@ -65,7 +65,7 @@ def test_the_folder_checked_in_the_background_gives_the_same_builds(
     third = _build(site, state, FIRST, background)
     assert not third.incremental and _tree(site) == FIRST
     # A check ran in another process for each build that had a manifest to check.
-    assert len(forked) == (2 if background and sitesync._can_fork() else 0)
+    assert len(forked) == (2 if background and parallel.can_fork() else 0)
 
 
 def test_a_site_edited_by_hand_is_rebuilt_whole(tmp_path: Path) -> None:
