@@ -98,15 +98,26 @@ class Manifest:
 def matches(files: dict[str, Known], site_dir: Path) -> bool:
     """Whether ``site_dir`` holds exactly these files, with these sizes and modification times."""
     # Each entry is checked against the folder as it is read: a malformed one (wrong types, a
-    # missing field) cannot match a real file, so it makes the build a full one.
+    # missing field) cannot match a real file, so it makes the build a full one. The walk is
+    # written out (rather than :func:`walk`) because it visits every file of the site.
     found = 0
+    pending = [("", str(site_dir))]
     try:
-        for name, stat in walk(site_dir):
-            size, mtime_ns, digest = files[name]
-            if size != stat.st_size or mtime_ns != stat.st_mtime_ns or type(digest) is not str:
-                return False
-            found += 1
-    except (KeyError, TypeError, ValueError):
+        while pending:
+            prefix, directory = pending.pop()
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((f"{prefix}{entry.name}/", entry.path))
+                        continue
+                    size, mtime_ns, digest = files[prefix + entry.name]
+                    stat = entry.stat(follow_symlinks=False)
+                    if size != stat.st_size or mtime_ns != stat.st_mtime_ns:
+                        return False
+                    if type(digest) is not str:
+                        return False
+                    found += 1
+    except (KeyError, TypeError, ValueError, OSError):
         return False
     return found == len(files)
 
