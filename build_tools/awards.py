@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from build_tools import cache, discover, parallel
+from build_tools import cache, discover, fastjson, parallel
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.identity import is_assertion_id
 from build_tools.model import Award, Revocation, Site
@@ -54,7 +54,7 @@ def decode_record(
     """The JSON object of a signed record's bytes (award or endorsement), or its problems."""
     where = Position(shown, 1, 1)
     try:
-        record = json.loads(data.decode("utf-8"))
+        record = fastjson.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         return None, [where.error("", "le fichier n'est pas encodé en UTF-8")]
     except json.JSONDecodeError as exc:

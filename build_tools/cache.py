@@ -32,9 +32,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 import build_tools
+from build_tools import fastjson
 from build_tools.diagnostics import Diagnostic, Level
 
 if TYPE_CHECKING:
@@ -318,24 +317,13 @@ class Index:
 
 
 def dump_json(value: object) -> bytes:
-    """Compact JSON of a cache entry, with orjson (a large index is written in milliseconds).
-
-    What orjson refuses (a lone surrogate from a record, an integer beyond 64 bits) is written
-    by the standard library as ASCII, whose escapes keep any text.
-    """
-    try:
-        return orjson.dumps(value)
-    except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(value, separators=(",", ":")).encode("ascii")
+    """Compact JSON of a cache entry (build_tools/fastjson.py)."""
+    return fastjson.dumps(value)
 
 
 def load_json(content: bytes) -> Any:
-    """A cache entry's JSON (either writer's); ``ValueError`` when it is not JSON."""
-    try:
-        return orjson.loads(content)
-    except orjson.JSONDecodeError:
-        # Lone surrogates escaped by the standard library, which orjson does not read.
-        return json.loads(content)
+    """A cache entry's JSON; ``ValueError`` when it is not JSON (build_tools/fastjson.py)."""
+    return fastjson.loads(content)
 
 
 def folder_for(root: Path) -> Path | None:

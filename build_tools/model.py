@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from build_tools import fastjson
 from build_tools.diagnostics import Position
 
 IssuerType = Literal["organisation", "network", "endorser"]
@@ -191,7 +191,7 @@ def read_record(path: Path, digest: str) -> RecordForms:
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != digest:
         raise RecordChangedError(f"{path} changed during the build")
-    record = json.loads(data)
+    record = fastjson.loads(data)
     return RecordForms(record["ob3"], record["ob3_jwt"], record["ob2_jws"])
 
 

@@ -1,0 +1,78 @@
+"""orjson where it gives exactly what the standard library gives, json elsewhere."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from build_tools import fastjson
+
+CORNERS = [
+    '{"a": 1, "a": 2}',
+    "-0",
+    "-0.0",
+    "1.0",
+    "1e-05",
+    "1E+2",
+    "9223372036854775807",
+    "18446744073709551615",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "123456789012345678901234567890",
+    '"12345678901234567890123"',
+    '"\\ud800"',
+    '"\\udc00x\\ud83d\\ude00"',
+    "NaN",
+    "-Infinity",
+    "1e400",
+    '{"é": "\\u00e9", "\\u2028": "/\\/"}',
+    "[]",
+    '  [1, [2, {"x": null}]]  ',
+]
+
+
+@pytest.mark.parametrize("text", CORNERS)
+def test_loads_gives_what_json_gives(text: str) -> None:
+    expected = json.loads(text)
+    for form in (text, text.encode("utf-8", "surrogatepass")):
+        found = fastjson.loads(form)
+        assert repr(found) == repr(expected)
+
+
+@pytest.mark.parametrize("text", ["{", '{"a" 1}', "[1,]", '"\\x"', "01"])
+def test_errors_are_those_of_json_with_their_position(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    with pytest.raises(json.JSONDecodeError) as found:
+        fastjson.loads(text)
+    assert (found.value.lineno, found.value.colno, found.value.msg) == (
+        expected.value.lineno,
+        expected.value.colno,
+        expected.value.msg,
+    )
+
+
+def _random_value(rng: random.Random, depth: int = 0) -> object:
+    kind = rng.randrange(8 if depth < 3 else 5)
+    if kind == 0:
+        return rng.choice([None, True, False])
+    if kind == 1:
+        return rng.choice([0, -1, 2**31, 2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63) - 1])
+    if kind == 2:
+        return rng.choice([0.5, -0.0, 1e-5, 1e22, 123.456, 5e-324])
+    if kind in (3, 4):
+        return "".join(rng.choice('aé\u2028"\\/\n\t\x00😀\ud800z') for _ in range(rng.randrange(6)))
+    if kind == 5:
+        return [_random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {str(_random_value(rng, 3)): _random_value(rng, depth + 1) for _ in range(3)}
+
+
+def test_random_values_round_trip_as_with_json() -> None:
+    rng = random.Random(11)
+    for _ in range(3000):
+        value = _random_value(rng)
+        written = fastjson.dumps(value)
+        assert repr(fastjson.loads(written)) == repr(json.loads(written))
+        assert repr(json.loads(written)) == repr(json.loads(json.dumps(value)))
