@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from build_tools import cache, keys, ob2, parallel, signing
@@ -207,8 +208,14 @@ def _ob2_mismatches(site: Site, award: Award, payload: dict[str, Any]) -> list[s
     return problems
 
 
-def _canonical(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, sort_keys=True, ensure_ascii=False)
+def _canonical(document: Mapping[str, Any]) -> bytes:
+    """A text of a JSON document in which equal documents (1 and 1.0 apart) are equal texts."""
+    try:
+        return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        # What orjson cannot write (integers beyond 64 bits, lone surrogates), for both
+        # documents alike since equal documents take the same path.
+        return json.dumps(document, sort_keys=True).encode("ascii")
 
 
 def _verify_chunk(site: Site, ids: Sequence[str]) -> list[tuple[str, list[Diagnostic]]]:

@@ -157,3 +157,16 @@ def test_two_processes_report_exactly_what_one_does(awarded_repo: AwardedRepo) -
     two = verification.verify_all(big, workers=2)
     assert one == two
     assert len([d for d in one if d.field == "ob3.proof"]) == 4
+
+
+def test_the_forms_compare_as_json_values() -> None:
+    from build_tools.verification import _canonical
+
+    assert _canonical({"a": 1, "b": [True, None]}) == _canonical({"b": [True, None], "a": 1})
+    assert _canonical({"a": 1}) != _canonical({"a": 1.0})
+    assert _canonical({"a": 1}) != _canonical({"a": True})
+    assert _canonical({"a": "é"}) != _canonical({"a": "e"})
+    big, surrogate = {"n": 2**70, "s": "x"}, {"s": "\ud800"}
+    assert _canonical(big) == _canonical(dict(reversed(big.items())))
+    assert _canonical(big) != _canonical({"n": 2**70 + 1, "s": "x"})
+    assert _canonical(surrogate) == _canonical({"s": "\ud800"}) != _canonical({"s": "\ud801"})
