@@ -112,8 +112,13 @@ def start(site: Site, sync: SiteSync, moment: datetime, check: leaks.FileCheck) 
     MkDocs): the workers write their files into the sync's staging folder themselves.
     """
     problems: list[Diagnostic] = []
+    made = []
     for path, data in shared_files(site, moment):
         problems += check(path, data)
+        made.append((path, data))
+    # Only now is the sync asked what it has: its check of the site folder may still be
+    # running in another process (sitesync.SiteSync, ``background``).
+    for path, data in made:
         sync.add(path, data)
     units, done = _award_units(site, sync, moment, check)
     return Writing(sync, problems, units, done)
