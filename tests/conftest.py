@@ -126,3 +126,21 @@ def awarded_repo(_awarded_template: AwardedRepo, tmp_path: Path) -> AwardedRepo:
     shutil.copytree(_awarded_template.root, root)
     shutil.copytree(_awarded_template.key_dir, key_dir)
     return dataclasses.replace(_awarded_template, root=root, key_dir=key_dir)
+
+
+@pytest.fixture
+def buildable_repo(
+    awarded_repo: AwardedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AwardedRepo]:
+    """The awarded repository with the project's site sources, a build cache of its own and a
+    fixed build date: ready for ``sitebuild.build``."""
+    from build_tools import cache
+
+    root = awarded_repo.root
+    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(PROJECT / "site_src", root / "site_src")
+    monkeypatch.setenv(cache.ENV_FOLDER, str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    cache.disable(False)
+    yield awarded_repo
+    cache.disable(False)

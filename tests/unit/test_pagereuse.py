@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -77,17 +75,8 @@ def test_without_a_cache_nothing_is_kept(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def repo(
-    awarded_repo: AwardedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[AwardedRepo]:
-    root = awarded_repo.root
-    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(PROJECT / "site_src", root / "site_src")
-    monkeypatch.setenv(cache.ENV_FOLDER, str(tmp_path / "cache"))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
-    cache.disable(False)
-    yield awarded_repo
-    cache.disable(False)
+def repo(buildable_repo: AwardedRepo) -> AwardedRepo:
+    return buildable_repo
 
 
 @pytest.fixture

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from mkdocs.exceptions import MkDocsException
 
 from build_tools import cache, sitebuild
-from tests.conftest import PROJECT, AwardedRepo
+from tests.conftest import AwardedRepo
 from tests.unit.test_cache import _add_award, _tree
 
 
 @pytest.fixture
-def repo(
-    awarded_repo: AwardedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[AwardedRepo]:
-    root = awarded_repo.root
-    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(PROJECT / "site_src", root / "site_src")
-    monkeypatch.setenv(cache.ENV_FOLDER, str(tmp_path / "cache"))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
-    cache.disable(False)
-    yield awarded_repo
-    cache.disable(False)
+def repo(buildable_repo: AwardedRepo) -> AwardedRepo:
+    return buildable_repo
 
 
 def _stamp(path: Path) -> tuple[int, int]:
