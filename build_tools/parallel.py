@@ -59,7 +59,6 @@ def map_chunks(
 
     With a ``label``, a long run shows a progress bar on a terminal (build_tools/progress.py).
     """
-    global _INHERITED
     count = default_workers(len(items)) if workers is None else max(1, workers)
     watched = label is not None and progress.shown(len(items))
     if count == 1 or len(items) < 2:
@@ -73,30 +72,7 @@ def map_chunks(
                 results += function(state, items[start : start + size])
                 advance(len(items[start : start + size]))
         return results
-    # A few chunks per worker balance the load; results come back in their order.
-    size = -(-len(items) // (count * (16 if watched else 4)))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    _INHERITED = (function, state)
-    # Objects that exist before the fork are left out of the workers' garbage collections,
-    # which would otherwise write to every one of them and copy all their pages (the site
-    # model of 100,000 awards is hundreds of megabytes).
-    gc.freeze()
-    try:
-        with (
-            progress.bar(str(label), len(items) if watched else 0) as advance,
-            multiprocessing.get_context("fork").Pool(count) as pool,
-        ):
-            parts = []
-            for chunk, part in zip(chunks, pool.imap(_run_chunk, chunks), strict=True):
-                parts.append(part)
-                advance(len(chunk))
-    except OSError:
-        # No process could be started (limits of the machine): do everything here.
-        return function(state, items)
-    finally:
-        _INHERITED = None
-        gc.unfreeze()
-    return [result for part in parts for result in part]
+    return start_chunks(function, state, items, count, label).results()
 
 
 class Pending:
@@ -161,9 +137,14 @@ def start_chunks(
     count = default_workers(len(items)) if workers is None else max(1, workers)
     if count == 1 or len(items) < 2 or _INHERITED is not None:
         return Pending(map_chunks(function, state, items, 1, label))
-    size = -(-len(items) // (count * 16))
+    # A few chunks per worker balance the load; results come back in their order.
+    watched = label is not None and progress.shown(len(items))
+    size = -(-len(items) // (count * (16 if watched else 4)))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     _INHERITED = (function, state)
+    # Objects that exist before the fork are left out of the workers' garbage collections,
+    # which would otherwise write to every one of them and copy all their pages (the site
+    # model of 100,000 awards is hundreds of megabytes).
     gc.freeze()
     try:
         pool = multiprocessing.get_context("fork").Pool(count)
