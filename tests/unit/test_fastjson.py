@@ -76,3 +76,19 @@ def test_random_values_round_trip_as_with_json() -> None:
         written = fastjson.dumps(value)
         assert repr(fastjson.loads(written)) == repr(json.loads(written))
         assert repr(json.loads(written)) == repr(json.loads(json.dumps(value)))
+
+
+def test_long_digit_runs_are_found_as_a_regex_finds_them() -> None:
+    # Texts of digits and other bytes (ASCII and not), with runs of every length around 19.
+    import re
+
+    pattern = re.compile(rb"[0-9]{19}")
+    rng = random.Random(5)
+    for _ in range(2000):
+        parts = [
+            bytes(rng.choice(b"0123456789") for _ in range(rng.randrange(25)))
+            + bytes([rng.choice(b"a\xff.\x00 /\xd9")])
+            for _ in range(rng.randrange(1, 5))
+        ]
+        data = b"".join(parts)
+        assert fastjson._has_long_digit_run(data) == (pattern.search(data) is not None)
