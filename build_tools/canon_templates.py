@@ -39,6 +39,7 @@ from typing import Any
 
 # pyld (and requests with it) is imported where it is used: a build whose signature checks all
 # come from the cache never needs it, and importing it costs a tenth of a second.
+from build_tools import rdfc
 from build_tools.jsonld_loader import (
     OfflineDocumentLoader,
     UnknownContextError,
@@ -111,6 +112,47 @@ class _Template:
     groups: tuple[tuple[int, ...], ...]
     # For each literal slot: the @type and @language of its expanded value object.
     literal_tags: Mapping[int, tuple[Any, Any]]
+    # The quads as N-Quads terms where they are fixed, for rdfc.py; None where it cannot be
+    # used (generalised RDF, identifiers that look canonical).
+    terms: tuple[_Terms, ...] | None
+
+
+#: A quad of a template as N-Quads terms: (graph, subject slot, subject, predicate, object
+#: slot, object kind, object). Where the slot of a subject or object is not -1, its term is
+#: made from the document's string; for a literal object, the fixed part is what follows the
+#: quoted value (its datatype or language tag).
+_Terms = tuple[str, int, str, str, int, int, str]
+_IRI_TERM, _LITERAL_TERM = 0, 1
+
+
+def _compile(quads: list[tuple[str, Any, dict[str, str], Any]]) -> tuple[_Terms, ...] | None:
+    compiled = []
+    for graph, (s_slot, subject), predicate, (o_slot, obj) in quads:
+        if predicate["type"] != "IRI" or graph.startswith(rdfc.CANONICAL_PREFIX):
+            return None
+        graph_term = (
+            "" if graph == "@default" else graph if graph.startswith("_:") else f"<{graph}>"
+        )
+        subject_term = rdfc.term(subject)
+        object_term = rdfc.term(obj)
+        if subject_term.startswith(rdfc.CANONICAL_PREFIX):
+            return None
+        if object_term.startswith(rdfc.CANONICAL_PREFIX):
+            return None
+        kind = _IRI_TERM
+        if s_slot >= 0 and subject["type"] != "IRI":
+            return None
+        if o_slot >= 0:
+            if obj["type"] == "literal":
+                kind = _LITERAL_TERM
+                # The term of the empty string is '""' followed by the tag.
+                object_term = rdfc.literal("", obj["datatype"], obj.get("language"))[2:]
+            elif obj["type"] != "IRI":
+                return None
+        compiled.append(
+            (graph_term, s_slot, subject_term, f"<{predicate['value']}>", o_slot, kind, object_term)
+        )
+    return tuple(compiled)
 
 
 class _Lru(OrderedDict[Any, Any]):
@@ -177,11 +219,18 @@ def _fast(document: Mapping[str, Any], loader: OfflineDocumentLoader) -> str | N
     )
     if not isinstance(template, _Template):
         return None
-    dataset = _fill(template, values)
-    if dataset is None:
+    dropped = _dropped(template, values)
+    if dropped is None:
         return None
+    # Blank nodes told apart by their first-degree hashes (the usual case) are labelled here
+    # (rdfc.py); a tie needs pyld's N-degree hashing.
+    if template.terms is not None:
+        found = rdfc.canonical_nquads(_quads(template.terms, values, dropped))
+        if found is not None:
+            return found
     from pyld.canon import URDNA2015
 
+    dataset = _substitute(template, values, dropped)
     return str(URDNA2015().main(dataset, {"format": "application/n-quads"}))
 
 
@@ -507,6 +556,11 @@ def _derive_template(
     filled = _substitute(template, probes, frozenset())
     if _multiset(filled) != _multiset(expected):
         return None
+    if template.terms is not None:
+        # The terms rdfc.py is given must be those of pyld's dataset too.
+        terms = rdfc.quads_of(expected)
+        if terms is None or sorted(terms) != sorted(_quads(template.terms, probes, frozenset())):
+            return None
     return template
 
 
@@ -539,6 +593,7 @@ def _template(dataset: dict[str, Any], tags: dict[int, Any], free: set[int]) -> 
         if len(members) > 1 and any(quads[m][3][0] >= 0 for m in members)
     )
     return _Template(
+        terms=_compile(quads),
         quads=tuple(quads),
         subject_slots=tuple(sorted(subject_slots)),
         fixed_subjects=frozenset(fixed_subjects),
@@ -578,8 +633,8 @@ def _multiset(dataset: dict[str, Any]) -> dict[tuple[Any, ...], int]:
 # Filling a template with the strings of one document.
 
 
-def _fill(template: _Template, values: list[str]) -> dict[str, Any] | None:
-    """The dataset pyld would make of the document, or None where pyld would merge nodes.
+def _dropped(template: _Template, values: list[str]) -> frozenset[int] | None:
+    """The quads of the template that pyld would merge into others, or None for the slow path.
 
     Two subjects of the template that get the same IRI are one node for pyld: the slow path
     handles that. Two objects of one subject and predicate that become equal are one value for
@@ -602,7 +657,28 @@ def _fill(template: _Template, values: list[str]) -> dict[str, Any] | None:
             if not _one_value_for_pyld(template, first, index):
                 return None
             dropped.add(index)
-    return _substitute(template, values, frozenset(dropped))
+    return frozenset(dropped)
+
+
+def _quads(
+    terms: tuple[_Terms, ...], values: list[str], dropped: frozenset[int]
+) -> list[rdfc.Quad]:
+    """The quads of a filled template as N-Quads terms (see :func:`_compile`)."""
+    escape = rdfc.escape
+    quads = []
+    for index, (graph, s_slot, subject, predicate, o_slot, o_kind, obj) in enumerate(terms):
+        if index in dropped:
+            continue
+        if s_slot >= 0:
+            subject = f"<{values[s_slot]}>"
+        if o_slot >= 0:
+            if o_kind == _IRI_TERM:
+                obj = f"<{values[o_slot]}>"
+            else:
+                # For a literal slot, ``obj`` is what follows the quoted value.
+                obj = f'"{escape(values[o_slot])}"{obj}'
+        quads.append((subject, predicate, obj, graph))
+    return quads
 
 
 def _one_value_for_pyld(template: _Template, first: int, second: int) -> bool:

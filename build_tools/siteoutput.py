@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -137,6 +138,9 @@ class _Job:
     images: dict[str, publish.BadgeImage]
     #: Whether the sync keeps a record of each file (else only problems come back).
     keep: bool
+    #: Taken by a worker while it creates a unit's files in the staging folder: one process
+    #: at a time creates files there (parallel.shared_lock says why).
+    writing: AbstractContextManager[Any]
 
 
 def _award_units(
@@ -172,7 +176,16 @@ def _award_units(
             kept &= unchanged(path, unit)
         if not (unchanged(page_path(award.id), unit) and kept):
             todo.append((award.id, unit))
-    job = _Job(site, moment, sync.root, check, keys, document_key.images, sync.state is not None)
+    job = _Job(
+        site,
+        moment,
+        sync.root,
+        check,
+        keys,
+        document_key.images,
+        sync.state is not None,
+        parallel.shared_lock(),
+    )
     units = parallel.start_chunks(_make_units, job, todo, label="Badges délivrés")
 
     def done() -> None:
@@ -207,10 +220,13 @@ def _make_units(
             pages.put(page_key, page)
         written: list[Written] = []
         problems: list[Diagnostic] = []
-        for path, data in [*files, (urls.assertion_page(award_id), page)]:
+        unit_files = [*files, (urls.assertion_page(award_id), page)]
+        for path, data in unit_files:
             problems += job.check(path, data)
-            stat = writer.write_file(root, path, data, made)
-            if job.keep:
+        with job.writing:
+            stats = [writer.write_file(root, path, data, made) for path, data in unit_files]
+        if job.keep:
+            for (path, _), stat in zip(unit_files, stats, strict=True):
                 written.append(Written(path, stat.st_size, stat.st_mtime_ns, unit))
         results.append((written, problems))
     return results
