@@ -43,16 +43,31 @@ def load_site(root: Path, *, check_signatures: bool = True) -> tuple[Site | None
 
 def _load_site(root: Path, *, check_signatures: bool) -> tuple[Site | None, Report]:
     report = Report()
-    with _collector_paused() as built:
-        site = _load_and_link(root, report)
-        built()
-        if site is None:
-            return None, report
-        site, problems = endorsements.with_endorsements(site, check_signatures=check_signatures)
-        report.extend(problems)
+    # The awards' signatures are checked on the workers as soon as the awards are loaded,
+    # while this process loads the rest (consents, collections, endorsements).
+    checking: list[verification.Checking] = []
+
+    def start(site: Site) -> None:
         if check_signatures and not report.has_errors():
-            report.extend(verification.verify_all(site))
-        return (None if report.has_errors() else site), report
+            checking.append(verification.start_all(site))
+
+    try:
+        with _collector_paused() as built:
+            site = _load_and_link(root, report, start)
+            built()
+            if site is None:
+                return None, report
+            site, problems = endorsements.with_endorsements(site, check_signatures=check_signatures)
+            report.extend(problems)
+            if checking:
+                found = checking.pop().results()
+                # As before the checks ran early: signatures are reported on a clean load.
+                if not report.has_errors():
+                    report.extend(found)
+            return (None if report.has_errors() else site), report
+    finally:
+        for started in checking:
+            started.cancel()
 
 
 @contextmanager
@@ -82,7 +97,9 @@ def _collector_paused() -> Iterator[Callable[[], None]]:
             gc.enable()
 
 
-def _load_and_link(root: Path, report: Report) -> Site | None:
+def _load_and_link(
+    root: Path, report: Report, loaded: Callable[[Site], None] = lambda site: None
+) -> Site | None:
     """The linked site with its awards and consents, or None when its files have errors."""
     # What each YAML file holds once loaded and checked, kept by the SHA-256 of its bytes.
     sources = cache.open_cache(root, discover.SOURCES)
@@ -99,16 +116,22 @@ def _load_and_link(root: Path, report: Report) -> Site | None:
     report.extend(problems)
     if report.has_errors():
         return None
-    site = _with_awards(site, report, sources)
+    site = _with_awards(site, report, sources, loaded)
     # Every file of the site has been read: the results no file used are deleted.
     sources.prune()
     return site
 
 
-def _with_awards(site: Site, report: Report, sources: cache.Cache) -> Site:
-    """Add the awarded badges, their revocations, consented display names and map consents."""
+def _with_awards(
+    site: Site, report: Report, sources: cache.Cache, loaded: Callable[[Site], None]
+) -> Site:
+    """Add the awarded badges, their revocations, consented display names and map consents.
+
+    ``loaded`` is given the site as soon as its awards are in it.
+    """
     found, problems = awards.load_awards(site)
     report.extend(problems)
+    loaded(dataclasses.replace(site, awards=MappingProxyType(found)))
     revocations, problems = awards.load_revocations(site, found, sources)
     report.extend(problems)
     names, problems = awards.load_display_names(site, found, sources)

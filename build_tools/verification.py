@@ -286,6 +286,14 @@ def verify_all(site: Site, *, workers: int | None = None) -> list[Diagnostic]:
     and issuer keys are unchanged since an earlier check takes its diagnostics from the cache
     (build_tools/cache.py); every other award is checked.
     """
+    return start_all(site, workers=workers).results()
+
+
+def start_all(site: Site, *, workers: int | None = None) -> Checking:
+    """:func:`verify_all`, started on the workers now and its diagnostics taken later.
+
+    The caller can meanwhile go on in this process (loading the rest of the repository).
+    """
     index = cache.open_index(site.root, "signatures")
     ids = list(site.awards)
     results: dict[str, list[Diagnostic]] = {}
@@ -306,15 +314,43 @@ def verify_all(site: Site, *, workers: int | None = None) -> list[Diagnostic]:
                 missing.append(award_id)
             else:
                 results[award_id] = found
-    for award_id, problems in parallel.map_chunks(
-        _verify_chunk, site, missing, workers, label="Signatures"
-    ):
-        results[award_id] = problems
-        if index.enabled:
-            try:
-                rows = cache.encode_diagnostics(problems, site.awards[award_id].source.path)
-            except ValueError:
-                continue  # A problem of another file: not kept, checked again next time.
-            index.put(keys[award_id], rows)
-    index.save()
-    return [problem for award_id in ids for problem in results[award_id]]
+    pending = parallel.start_chunks(_verify_chunk, site, missing, workers, label="Signatures")
+    return Checking(site, ids, results, keys, index, pending)
+
+
+class Checking:
+    """The signature checks of :func:`start_all`: :meth:`results` waits for them."""
+
+    def __init__(
+        self,
+        site: Site,
+        ids: list[str],
+        results: dict[str, list[Diagnostic]],
+        keys: dict[str, str],
+        index: cache.Index,
+        pending: parallel.Pending,
+    ) -> None:
+        self._site = site
+        self._ids = ids
+        self._results = results
+        self._keys = keys
+        self._index = index
+        self._pending = pending
+
+    def results(self) -> list[Diagnostic]:
+        """Every problem found, in the order of the awards; the cache index is saved."""
+        site, index, results = self._site, self._index, self._results
+        for award_id, problems in self._pending.results():
+            results[award_id] = problems
+            if index.enabled:
+                try:
+                    rows = cache.encode_diagnostics(problems, site.awards[award_id].source.path)
+                except ValueError:
+                    continue  # A problem of another file: not kept, checked again next time.
+                index.put(self._keys[award_id], rows)
+        index.save()
+        return [problem for award_id in self._ids for problem in results[award_id]]
+
+    def cancel(self) -> None:
+        """Stop the workers of a load that failed meanwhile."""
+        self._pending.cancel()

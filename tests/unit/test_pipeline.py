@@ -7,6 +7,7 @@ mistake; its expected.txt holds the exact diagnostics, in order.
 from __future__ import annotations
 
 import gc
+import json
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from build_tools.diagnostics import format_text
 from build_tools.pipeline import load_site
-from tests.conftest import DATA
+from tests.conftest import DATA, AwardedRepo
 
 CASES = sorted(p for p in (DATA / "cases").iterdir() if p.is_dir())
 
@@ -92,3 +93,25 @@ def test_the_garbage_collector_is_left_as_it_was_found(minimal_repo: Path) -> No
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
+
+
+def test_a_record_changed_after_signing_fails_the_load(awarded_repo: AwardedRepo) -> None:
+    """The signatures, checked on the workers while the rest loads, are part of the report."""
+    from build_tools import cache
+
+    cache.disable()
+    try:
+        site, report = load_site(awarded_repo.root)
+        assert site is not None and not report.has_errors()
+        record = awarded_repo.record("awa")
+        document = json.loads(record.read_text(encoding="utf-8"))
+        document["ob3"]["credentialSubject"]["narrative"] = "Modifié après la signature."
+        record.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+        site, report = load_site(awarded_repo.root)
+        assert site is None
+        assert "ob3.proof" in {d.field for d in report}
+        # Without the signature checks (commands that only add), the load is clean.
+        site, report = load_site(awarded_repo.root, check_signatures=False)
+        assert site is not None
+    finally:
+        cache.disable(False)
