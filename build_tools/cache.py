@@ -4,7 +4,8 @@ The build keeps its results under ``.cache/badgeons/`` in the repository (or
 ``BADGEONS_CACHE_DIR``), one folder per kind: what each YAML file holds once loaded and checked
 (``sources``), what each award's record says (``records``), what each consents file says
 (``consents``), the diagnostics of each award's signature checks (``signatures``), each award's
-published documents (baked images included) and each award's verification page. A result is
+published documents (baked images included), each award's verification page and the map's
+exports (``territory``). A result is
 stored under the SHA-256 of everything that goes into it, the version of the code included
 (:func:`code_version`), so a changed input is simply a key that is not there yet, and the output
 of a build is the same bytes with or without the cache. Results that are many and small (one

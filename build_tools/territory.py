@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from build_tools import i18n
+from build_tools import cache, i18n
 from build_tools.gazetteer import Gazetteer, Place
 from build_tools.gazetteer import load as load_gazetteer
 from build_tools.model import BadgeClass, Consent, Site
@@ -289,6 +289,26 @@ def _csv_text(site: Site, groups: list[_Group]) -> str:
             ]
         )
     return out.getvalue()
+
+
+def exports_key(site: Site) -> str:
+    """The cache key of :func:`exports`: everything it reads from the site, as text.
+
+    That is the consents in force, the badge of each assertion shown, those badges and the
+    issuers of the consents (whole, by ``repr``) and the site's address; the gazetteer ships
+    with the code, which every key covers.
+    """
+    shown = shown_badges(site)
+    badges = sorted({item.badge.slug: item.badge for item in shown}.items())
+    issuers = sorted({consent.issuer for consent in site.consents})
+    return cache.key(
+        "territory",
+        site.settings.site_url,
+        repr(site.consents),
+        repr([(item.assertion, item.badge.slug) for item in shown]),
+        repr(badges),
+        repr([site.issuers[slug] for slug in issuers]),
+    )
 
 
 def exports(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:

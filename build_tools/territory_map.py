@@ -226,9 +226,18 @@ def add_policy(html: str) -> str:
 
 def files(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:
     """The exports, folium's script and the assets the page needs, by site path."""
-    places = gazetteer or load_gazetteer()
     static = resources.files("build_tools.static").joinpath("territoire")
-    output = territory.exports(site, places)
+    # The exports change only with the consents (a third of a second to make for 5,000).
+    store = cache.open_cache(site.root, "territory")
+    key = territory.exports_key(site)
+    found = store.get(key)
+    kept = cache.unpack(found) if found is not None else None
+    if kept is None:
+        output = territory.exports(site, gazetteer or load_gazetteer())
+        store.put(key, cache.pack(sorted(output.items())))
+    else:
+        output = dict(kept)
+    store.prune()
     output[SCRIPT] = map_script(site.root).encode("utf-8")
     for name in OWN_ASSETS:
         output[f"{ASSETS}/{name}"] = static.joinpath(name).read_bytes()

@@ -280,3 +280,59 @@ def test_the_map_script_is_kept_in_the_build_cache(
     entry.write_bytes(b"damaged")
     with pytest.raises(AssertionError, match="folium ran"):
         territory_map.map_script(tmp_path)
+
+
+def test_the_exports_are_kept_in_the_build_cache_and_follow_their_inputs(
+    mapped: tuple[Site, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+    from types import MappingProxyType
+
+    from build_tools import cache
+
+    monkeypatch.setenv(cache.ENV_FOLDER, str(tmp_path / "cache"))
+    cache.disable(False)
+    site, _ = mapped
+    fresh = territory.exports(site)
+    assert {p: territory_map.files(site)[p] for p in fresh} == fresh
+
+    # Unchanged inputs: the exports come from the cache.
+    made = territory.exports
+    monkeypatch.setattr(territory, "exports", lambda *a: pytest.fail("made again"))
+    assert {p: territory_map.files(site)[p] for p in fresh} == fresh
+    monkeypatch.setattr(territory, "exports", made)
+
+    # Each input changed: a new key, and the exports of the changed site.
+    consent = site.consents[0]
+    badge = site.badges[site.awards[consent.assertions[0]].badge]
+    issuer = site.issuers[consent.issuer]
+    variants = [
+        dataclasses.replace(
+            site, consents=(dataclasses.replace(consent, contact=not consent.contact),)
+        ),
+        dataclasses.replace(
+            site,
+            badges=MappingProxyType(
+                {**site.badges, badge.slug: dataclasses.replace(badge, tags=("nouveau",))}
+            ),
+        ),
+        dataclasses.replace(
+            site,
+            issuers=MappingProxyType(
+                {
+                    **site.issuers,
+                    issuer.slug: dataclasses.replace(issuer, request_email="autre@example.org"),
+                }
+            ),
+        ),
+        dataclasses.replace(
+            site,
+            settings=dataclasses.replace(site.settings, site_url="https://ailleurs.example.org/"),
+        ),
+    ]
+    keys = {territory.exports_key(site)}
+    for variant in variants:
+        keys.add(territory.exports_key(variant))
+        expected = territory.exports(variant)
+        assert {p: territory_map.files(variant)[p] for p in expected} == expected
+    assert len(keys) == len(variants) + 1
