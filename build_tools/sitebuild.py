@@ -66,7 +66,6 @@ def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None
     Raises ``mkdocs.exceptions.Abort`` (or ``PluginError``) when the build fails; the previous
     content of ``site_dir`` is then left untouched.
     """
-    from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import PluginError
 
@@ -91,6 +90,9 @@ def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None
             plugin.begin(config)
             kept = plugin.kept_rendering(config)
             if kept is None:
+                # Imported only here: a build whose pages are all kept never needs it.
+                from mkdocs.commands.build import build as mkdocs_build
+
                 mkdocs_build(config)
             else:
                 # Nothing MkDocs reads has changed since it rendered the pages kept in the
