@@ -130,14 +130,12 @@ def _compile(quads: list[tuple[str, Any, dict[str, str], Any]]) -> tuple[_Terms,
     for graph, (s_slot, subject), predicate, (o_slot, obj) in quads:
         if predicate["type"] != "IRI" or graph.startswith(rdfc.CANONICAL_PREFIX):
             return None
-        graph_term = (
-            "" if graph == "@default" else graph if graph.startswith("_:") else f"<{graph}>"
-        )
+        graph_term = rdfc.graph_term(graph)
         subject_term = rdfc.term(subject)
         object_term = rdfc.term(obj)
-        if subject_term.startswith(rdfc.CANONICAL_PREFIX):
-            return None
-        if object_term.startswith(rdfc.CANONICAL_PREFIX):
+        if subject_term.startswith(rdfc.CANONICAL_PREFIX) or object_term.startswith(
+            rdfc.CANONICAL_PREFIX
+        ):
             return None
         kind = _IRI_TERM
         if s_slot >= 0 and subject["type"] != "IRI":

@@ -82,7 +82,7 @@ def shared_lock() -> AbstractContextManager[Any]:
 
     Creating files in one folder is such work: the kernel takes the folder's lock for each new
     file, and a process waiting for it spins on its core rather than sleeping (on ext4, two
-    workers writing the 90,000 files of ``a/`` spent a third of the build spinning). Taken in
+    workers writing the 90,000 files of ``a/`` spent a fifth of the build spinning). Taken in
     user space instead, the lock puts the waiting worker to sleep and leaves the core to a
     process with work to do. Where no such lock can be made, the work is simply not serialised.
     """

@@ -62,6 +62,13 @@ def term(component: Mapping[str, Any]) -> str:
     return literal(component["value"], component["datatype"], component.get("language"))
 
 
+def graph_term(name: str) -> str:
+    """A graph name of pyld's dataset as an N-Quads term; "" for the default graph."""
+    if name == "@default":
+        return ""
+    return name if name.startswith("_:") else f"<{name}>"
+
+
 def quads_of(dataset: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[Quad] | None:
     """The quads of a pyld dataset as terms, or None where this module does not apply.
 
@@ -70,12 +77,7 @@ def quads_of(dataset: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[Quad] |
     """
     quads: list[Quad] = []
     for name, triples in dataset.items():
-        if name == "@default":
-            graph = ""
-        elif name.startswith("_:"):
-            graph = name
-        else:
-            graph = f"<{name}>"
+        graph = graph_term(name)
         for triple in triples:
             predicate = triple["predicate"]
             if predicate["type"] != "IRI":
