@@ -112,16 +112,19 @@ def start(site: Site, sync: SiteSync, moment: datetime, check: leaks.FileCheck) 
     The build can meanwhile do something else in this process (render the catalogue through
     MkDocs): the workers write their files into the sync's staging folder themselves.
     """
-    problems: list[Diagnostic] = []
-    made = []
-    for path, data in shared_files(site, moment):
-        problems += check(path, data)
-        made.append((path, data))
-    # Only now is the sync asked what it has: its check of the site folder may still be
-    # running in another process (sitesync.SiteSync, ``background``).
-    for path, data in made:
-        sync.add(path, data)
+    # The awards' units go first: their keys are computed while the sync's check of the site
+    # folder may still run in another process (sitesync.SiteSync, ``background``), then the
+    # workers start on the changed ones. This process makes the shared files meanwhile, so
+    # that no core waits for it (about 1.7 s of a clean build of 10,000 awards).
     units, done = _award_units(site, sync, moment, check)
+    problems: list[Diagnostic] = []
+    try:
+        for path, data in shared_files(site, moment):
+            problems += check(path, data)
+            sync.add(path, data)
+    except BaseException:
+        units.cancel()
+        raise
     return Writing(sync, problems, units, done)
 
 
