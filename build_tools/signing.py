@@ -72,7 +72,7 @@ MIN_RSA_BITS = 2048
 MAX_TOKEN_LENGTH = 4 * 1024 * 1024
 JWT_REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
 VC_JWT_HEADERS = frozenset({"alg", "kid", "jwk", "typ"})
-_B64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DATE_TIME_STAMP = re.compile(
     r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
@@ -277,10 +277,14 @@ def _b64url_encode(data: bytes) -> str:
 
 
 def _b64url_decode(segment: str, part: str) -> bytes:
-    if not _B64URL.match(segment) or len(segment) % 4 == 1:
+    tail = len(segment) % 4
+    if tail == 1 or not _B64URL.fullmatch(segment):
         raise MalformedJws(f"the JWS {part} is not base64url without padding")
-    data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    if _b64url_encode(data) != segment:
+    data = base64.urlsafe_b64decode(segment + "=" * (-tail % 4))
+    # Only the last, partial group of characters can carry unused bits: the text is canonical
+    # when that group is what the last bytes encode to (the 8 KB payload of a VC-JWT is then
+    # not encoded again for every award).
+    if tail and _b64url_encode(data[-(tail - 1) :]) != segment[-tail:]:
         raise MalformedJws(f"the JWS {part} is not canonical base64url")
     return data
 

@@ -7,6 +7,9 @@ import copy
 import hashlib
 import hmac
 import json
+import random
+import re
+import string
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -673,3 +676,40 @@ def test_vc_jwt_alg_none_is_refused(rsa_key: rsa.RSAPrivateKey) -> None:
     token = _forge({"alg": "none", "kid": KID, "typ": "JWT"}, json.dumps(payload).encode())
     with pytest.raises(signing.UnsupportedAlgorithm):
         signing.decode_vc_jwt(token, _resolver(rsa_key.public_key()), now=NOW)
+
+
+def _b64url_decode_by_reencoding(segment: str) -> bytes:
+    """The earlier decoder, kept as the reference: canonical when re-encoding gives the text."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", segment) or len(segment) % 4 == 1:
+        raise signing.MalformedJws("not base64url without padding")
+    data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    if _b64url(data) != segment:
+        raise signing.MalformedJws("not canonical base64url")
+    return data
+
+
+def test_b64url_decoding_matches_a_full_reencoding() -> None:
+    # Random texts over the alphabet (with unused bits set at random in the last character),
+    # and texts with padding, spaces, newlines and characters of the other base64 alphabet.
+    chance = random.Random(7515)
+    alphabet = string.ascii_letters + string.digits + "-_"
+    strangers = "=+/ \n.é"
+    refused = accepted = 0
+    for _ in range(20_000):
+        text = "".join(chance.choice(alphabet) for _ in range(chance.randrange(0, 14)))
+        if chance.random() < 0.2:
+            position = chance.randrange(len(text) + 1)
+            text = text[:position] + chance.choice(strangers) + text[position:]
+        try:
+            expected: bytes | None = _b64url_decode_by_reencoding(text)
+        except signing.MalformedJws:
+            expected = None
+        try:
+            found: bytes | None = signing._b64url_decode(text, "payload")
+        except signing.MalformedJws:
+            found = None
+        assert found == expected, text
+        refused += expected is None
+        accepted += expected is not None
+    # Both outcomes were exercised many times.
+    assert refused > 2_000 and accepted > 2_000
