@@ -3,15 +3,22 @@
 On a synthetic repository (bench/generate.py: 100 badge classes, 5,000 consenting holders,
 every award really signed), in the same run:
 
-- the full build (``badgeons build``, a fresh process, as CI runs it) with the cache off,
-  with an empty cache and with a warm one, against the raw floor (per award: three signature
-  checks with ``cryptography``, one template rendered, the PNG chunk spliced, the files
-  written, in one loop) and per page against the verification pages rendered as Markdown pages
-  through MkDocs + Material (bench/pages.py, on a subset);
+- the clean build (``badgeons build --no-cache``, a fresh process, as CI runs it) against the
+  raw floor (per award: three signature checks with ``cryptography``, one template rendered,
+  the PNG chunk spliced and five files written, in one loop), side by side three times over
+  (``--pairs``), the median of the three ratios reported; beside them, the same floor writing
+  the nine files a site publishes per award, to show what the size of the output costs alone;
+- the build with an empty cache and with a warm one, into the same folder and a new one;
+- per page, the verification pages rendered as Markdown pages through MkDocs + Material
+  (bench/pages.py, on a subset);
 - one award added, then the site rebuilt with the warm cache, three times over (the median is
   reported); the result is compared byte for byte with a clean build of the same repository;
 - ``badgeons validate``, cache off and warm;
 - the largest size (100,000 by default): time and peak memory of a clean build.
+
+Every timed step writes into a folder of its own, after the previous step's writes are
+flushed, and nothing is deleted until the run ends (measure_10k says why); the benchmark
+checks first that the disk has room for that.
 
 Peak memory is the largest resident set of the build process or of one of its workers
 (``wait4``, read by a small wrapper process); workers are forked and share the parent's pages.
@@ -38,7 +45,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from bench import fixture, generate, pages
 from bench.floor import Floor, Sizes, signing_input_length
-from build_tools import issuing
+from build_tools import bake, issuing, publish
 from build_tools.model import Site
 
 BADGEONS = Path(sys.executable).with_name("badgeons")
@@ -101,18 +108,36 @@ def _png_chunk(keyword: str, text: str) -> bytes:
     return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
 
 
-def floor(site: Site, out: Path) -> float:
-    """The raw floor of a build, in one loop: seconds for every award of ``site``."""
+def _svg_chunk(svg: bytes, element: str) -> bytes:
+    """The badge's SVG with ``element`` spliced in after its opening tag."""
+    end = svg.index(b">", svg.index(b"<svg")) + 1
+    return svg[:end] + element.encode("utf-8") + svg[end:]
+
+
+def floor(site: Site, out: Path, *, nine: bool = False) -> float:
+    """The raw floor of a build, in one loop: seconds for every award of ``site``.
+
+    Per award: three signature checks with ``cryptography`` (on prepared messages of the sizes
+    Badgeons signs), one small template rendered, the credential spliced into the badge's PNG
+    as an iTXt chunk, and five files written (page, baked PNG, credential, VC-JWT, 2.0 JWS).
+    With ``nine``, the nine files a site publishes per award are written instead: the hosted
+    2.0 assertion, a second baked PNG and the two baked SVGs too, each made the raw way (JSON
+    text spliced into the badge's bytes). ``out`` must not exist.
+    """
     awards = list(site.awards.values())
     jwts = sorted(signing_input_length(a.credential_jwt) for a in awards)
     jwss = sorted(signing_input_length(a.ob2_jws) for a in awards)
     checks = Floor(Sizes(64, jwts[len(jwts) // 2], jwss[len(jwss) // 2]))
     images = {b.slug: b.image.read_bytes() for b in site.badges.values()}
-    shutil.rmtree(out, ignore_errors=True)
+    svgs = {
+        slug: bake.png_to_svg(data) if site.badges[slug].image_format == "png" else data
+        for slug, data in images.items()
+    }
     out.mkdir(parents=True)
     pad, digest = padding.PKCS1v15(), hashes.SHA256()
     # Awards read their records from disk; the floor starts from documents already in memory.
     forms = [award.forms for award in awards]
+    hosted = [publish.hosted_assertion(site, award) for award in awards] if nine else []
     started = time.perf_counter()
     for index, (award, form) in enumerate(zip(awards, forms, strict=True)):
         ed, ed_sig, jwt, jwt_sig, jws, jws_sig = checks.signed[index % len(checks.signed)]
@@ -136,6 +161,16 @@ def floor(site: Site, out: Path) -> float:
         (out / f"{award.id}.vc.json").write_text(credential, encoding="utf-8")
         (out / f"{award.id}.vc.jwt").write_text(form.credential_jwt, encoding="ascii")
         (out / f"{award.id}.jws").write_text(form.ob2_jws, encoding="ascii")
+        if nine:
+            assertion = json.dumps(hosted[index], ensure_ascii=False)
+            (out / f"{award.id}.json").write_text(assertion, encoding="utf-8")
+            baked = image[:-12] + _png_chunk("openbadges", assertion) + image[-12:]
+            (out / f"{award.id}.vc.png").write_bytes(baked)
+            svg = svgs[award.badge]
+            element = f"<openbadges:assertion><![CDATA[{assertion}]]></openbadges:assertion>"
+            (out / f"{award.id}.svg").write_bytes(_svg_chunk(svg, element))
+            element = f"<openbadges:credential><![CDATA[{credential}]]></openbadges:credential>"
+            (out / f"{award.id}.vc.svg").write_bytes(_svg_chunk(svg, element))
     return time.perf_counter() - started
 
 
@@ -164,8 +199,30 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:,.0f} MiB"
 
 
-def measure_10k(count: int, mkdocs_pages: int, out: Path) -> list[tuple[str, str, str, str]]:
-    """Every figure of the 10,000 repository, as table rows (task, n, time, comparison)."""
+def _settle() -> None:
+    """Flush what the last step wrote, so that the kernel's writeback does not run (on one of
+    the two cores) during the next timed step."""
+    os.sync()
+
+
+def _median(values: Sequence[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def _each(values: Sequence[float], digits: int = 1) -> str:
+    return " / ".join(f"{v:.{digits}f}" for v in values)
+
+
+def measure_10k(
+    count: int, mkdocs_pages: int, out: Path, pairs: int
+) -> list[tuple[str, str, str, str]]:
+    """Every figure of the 10,000 repository, as table rows (task, n, time, comparison).
+
+    Every timed step writes into a folder of its own, and nothing is deleted before the run
+    ends: on a file system without a journal, ext4 does not reuse an inode deleted in the last
+    minute or more (``recently_deleted``), and creating tens of thousands of files just after
+    deleting as many took three to four times as long (5 s became 14 to 25 s for the floor).
+    """
     source, generated = generate.repository(count, log=_log)
     root = out / "repo"
     _log(f"Copying the {count:,} repository ...")
@@ -175,29 +232,48 @@ def measure_10k(count: int, mkdocs_pages: int, out: Path) -> list[tuple[str, str
     site = fixture.load(root)
     rows: list[tuple[str, str, str, str]] = []
 
-    _log("Floor: verify, render, splice, write ...")
-    floor_s = floor(site, out / "floor")
-    _log("Clean build (no cache) ...")
-    clean_s, clean_rss = run(
-        ["build", "--no-cache", "--root", str(root), "--site-dir", str(out / "clean")], None
-    )
+    # The floors and the clean build, side by side, a few times over: the ratio of each pair
+    # is computed, and the median reported.
+    floors: list[float] = []
+    nines: list[float] = []
+    cleans: list[float] = []
+    clean_rss = 0
+    for index in range(pairs):
+        _log(f"Floor, nine-file floor and clean build (no cache), {index + 1}/{pairs} ...")
+        _settle()
+        floors.append(floor(site, out / f"floor-{index}"))
+        _settle()
+        nines.append(floor(site, out / f"floor9-{index}", nine=True))
+        _settle()
+        seconds, peak = run(
+            ["build", "--no-cache", "--root", str(root), "--site-dir", str(out / f"clean-{index}")],
+            None,
+        )
+        cleans.append(seconds)
+        clean_rss = max(clean_rss, peak)
+    ratios = [c / f for c, f in zip(cleans, floors, strict=True)]
+    nine_ratios = [c / f for c, f in zip(cleans, nines, strict=True)]
+    floor_s, nine_s, clean_s = _median(floors), _median(nines), _median(cleans)
+    reference = _tree(out / "clean-0")
+
     site_dir = out / "site"
     _log("Build with an empty cache ...")
+    _settle()
     cold_s, _ = run(["build", "--root", str(root), "--site-dir", str(site_dir)], cache_dir)
     _log("Build with a warm cache, into the same site folder ...")
+    _settle()
     warm_s, warm_rss = run(["build", "--root", str(root), "--site-dir", str(site_dir)], cache_dir)
-    identical = _tree(site_dir) == _tree(out / "clean")
+    identical = _tree(site_dir) == reference
+    del reference
     _log("Build with a warm cache, into a new site folder (as CI does) ...")
+    _settle()
     ci_s, _ = run(["build", "--root", str(root), "--site-dir", str(out / "ci")], cache_dir)
-    shutil.rmtree(out / "ci")
-    shutil.rmtree(out / "clean")
     _log(f"MkDocs route: {mkdocs_pages:,} pages ...")
-    scratch = out / "mkdocs"
-    route = pages.mkdocs_route(site, mkdocs_pages, scratch)
+    route = pages.mkdocs_route(site, mkdocs_pages, out / "mkdocs")
+    _settle()
     started = time.perf_counter()
     route()
     mkdocs_s = time.perf_counter() - started
-    shutil.rmtree(scratch)
 
     # One award added, then the site rebuilt, three times over: one build of about two seconds
     # is at the mercy of the machine's other work.
@@ -205,17 +281,18 @@ def measure_10k(count: int, mkdocs_pages: int, out: Path) -> list[tuple[str, str
     for attempt in range(ADDITIONS):
         _log(f"Adding one award, incremental build ({attempt + 1}/{ADDITIONS}) ...")
         new_id = _add_one(root, generate.key_folder(count))
+        _settle()
         added_s, _ = run(["build", "--root", str(root), "--site-dir", str(site_dir)], cache_dir)
         added.append(added_s)
-    added_s = sorted(added)[len(added) // 2]
+    added_s = _median(added)
     _log("Clean build of the same repository, for the comparison ...")
     run(["build", "--no-cache", "--root", str(root), "--site-dir", str(out / "clean2")], None)
     incremental = _tree(site_dir)
     same_after_add = incremental == _tree(out / "clean2") and f"a/{new_id}.html" in incremental
     del incremental
-    shutil.rmtree(out / "clean2")
 
     _log("badgeons validate ...")
+    _settle()
     validate_cold, _ = run(["validate", "--no-cache", "--root", str(root)], None)
     validate_warm, _ = run(["validate", "--root", str(root)], cache_dir)
 
@@ -228,16 +305,23 @@ def measure_10k(count: int, mkdocs_pages: int, out: Path) -> list[tuple[str, str
             "once, reused",
         ),
         (
-            "floor: verify 3 sigs, render, splice PNG, write",
+            "floor: verify 3 sigs, render, splice PNG, write 5 files",
             f"{count:,}",
             f"{floor_s:.1f} s",
-            "1.0× (floor)",
+            f"1.0× (floor); median of {_each(floors)} s",
+        ),
+        (
+            "  floor writing the site's 9 files per award",
+            f"{count:,}",
+            f"{nine_s:.1f} s",
+            f"{nine_s / floor_s:.2f}× floor; median of {_each(nines)} s",
         ),
         (
             "badgeons build, cache off (clean)",
             f"{count:,}",
             f"{clean_s:.1f} s",
-            f"{clean_s / floor_s:.2f}× floor; peak {_mb(clean_rss)}",
+            f"{_median(ratios):.2f}× floor (median of {_each(ratios, 2)}); "
+            f"{_median(nine_ratios):.2f}× the 9-file floor; peak {_mb(clean_rss)}",
         ),
         (
             "badgeons build, empty cache (writes it)",
@@ -268,7 +352,7 @@ def measure_10k(count: int, mkdocs_pages: int, out: Path) -> list[tuple[str, str
             "one award added, build with warm cache",
             f"{count + 1:,}–{count + ADDITIONS:,}",
             f"{added_s:.2f} s",
-            f"median of {' / '.join(f'{a:.2f}' for a in added)} s, target < 2 s; "
+            f"median of {_each(added, 2)} s, target < 2 s; "
             f"{added_s / floor_s:.2f}× floor; = clean build: {same_after_add}",
         ),
         ("badgeons validate, cache off", f"{count + ADDITIONS:,}", f"{validate_cold:.1f} s", ""),
@@ -284,10 +368,10 @@ def measure_large(count: int, out: Path) -> list[tuple[str, str, str, str]]:
     shutil.copytree(source, root)
     _with_site_sources(root)
     _log(f"Clean build of {count:,} awards ...")
+    _settle()
     clean_s, clean_rss = run(
         ["build", "--no-cache", "--root", str(root), "--site-dir", str(out / "large")], None
     )
-    shutil.rmtree(out / "large")
     return [
         (
             f"generate (sign) {count:,} awards, cached",
@@ -324,16 +408,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--large", type=int, default=100_000, help="awards of the large one (0: skip)"
     )
     parser.add_argument("--mkdocs-pages", type=int, default=1_000, help="pages through MkDocs")
+    parser.add_argument(
+        "--pairs", type=int, default=3, help="floors and clean builds, side by side (default 3)"
+    )
+    parser.add_argument(
+        "--work-dir", type=Path, default=None, help="where the sites are built (default: temp)"
+    )
     options = parser.parse_args(argv)
     started = time.perf_counter()
-    out = Path(tempfile.mkdtemp(prefix="badgeons-bench-scale-"))
+    parent = options.work_dir or Path(tempfile.gettempdir())
+    parent.mkdir(parents=True, exist_ok=True)
+    # Every site stays on disk until the end (see measure_10k): about 120 kB per award built.
+    needed = 120_000 * (options.count * (3 * options.pairs + 4) + options.large * 6 // 5)
+    free = shutil.disk_usage(parent).free
+    if free < needed:
+        print(
+            f"Not enough space in {parent}: the benchmark needs about {needed / 1e9:.0f} GB "
+            f"(every site stays on disk until the end), {free / 1e9:.0f} GB are free. "
+            "Use --work-dir, or smaller --count, --large or --pairs.",
+            file=sys.stderr,
+        )
+        return 2
+    out = Path(tempfile.mkdtemp(prefix="badgeons-bench-scale-", dir=parent))
     try:
-        rows = measure_10k(options.count, options.mkdocs_pages, out)
+        rows = measure_10k(options.count, options.mkdocs_pages, out, max(1, options.pairs))
         if options.large:
             rows += measure_large(options.large, out)
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    print(f"Badgeons scale benchmark: {len(os.sched_getaffinity(0))} cores, one run per figure")
+    print(
+        f"Badgeons scale benchmark: {len(os.sched_getaffinity(0))} cores; floors and clean build "
+        f"side by side {max(1, options.pairs)} times, one run for every other figure"
+    )
     print(_table(rows))
     print(f"Total time {time.perf_counter() - started:.0f} s.")
     return 0
