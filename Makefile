@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup serve build validate test lint typecheck conformance browser node ob2 bench bench-scale clean
+.PHONY: setup serve build validate test lint typecheck conformance browser node ob2 bench bench-scale bench-live clean
 
 setup: $(STAMP)
 
@@ -68,6 +68,10 @@ bench: setup
 ## The whole build at 10,000 and 100,000 awards (docs/scaling.md); long
 bench-scale: setup
 	$(BIN)/python -m bench.scale
+
+## The in-browser check of verification pages, in headless Chromium (target: under 100 ms)
+bench-live: setup browser
+	$(BIN)/python -m bench.live_check
 
 clean:
 	rm -rf site .cache build *.egg-info
