@@ -7,8 +7,14 @@ values and the same errors (with their line and column) as before:
 
 - it refuses lone surrogates (``"\\ud800"``), ``NaN``, ``Infinity`` and numbers beyond a
   double's range: its error sends the text to ``json``;
-- it reads integers beyond 64 bits (from 2**64, or below -2**63) as floats: a text with a run
-  of 19 digits or more goes to ``json`` at once;
+- it reads integers beyond 64 bits (from 2**64, or below -2**63) as floats: a text that may
+  hold one goes to ``json`` at once. That is a minus sign followed by 19 digits, or 20 digits
+  that follow what may come before a number (the start, ``[``, ``,``, ``:`` or white space);
+  digits that follow anything else (a letter of a hexadecimal digest, a quote) are inside a
+  string. Every integer of 19 digits is below 2**64 and read exactly: the site manifest and
+  the records index are full of them (file times in nanoseconds), and of digests, some with
+  long runs of digits. Digits in a fraction or an exponent give the same float either way
+  (``tests/unit/test_fastjson.py`` compares both);
 - it cannot write those surrogates or integers beyond 64 bits: :func:`dumps` writes them with
   ``json``, as ASCII.
 """
@@ -20,21 +26,37 @@ from typing import Any
 
 import orjson
 
-# Every digit becomes "0" and every other byte a space: a run of 19 digits is then found with
-# a plain substring search, some fifteen times faster than a regular expression (records are
-# mostly base64 and hexadecimal, full of short runs of digits that a regex engine tries each).
-_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
-_LONG_RUN = b"0" * 19
+# Every digit becomes "0", a minus sign stays, what may come before a number becomes "!" and
+# every other byte a space: the long integers are then found with plain substring searches,
+# some fifteen times faster than a regular expression (records are mostly base64 and
+# hexadecimal, full of short runs of digits that a regex engine tries each).
+_BEFORE_NUMBER = frozenset(b"[,: \t\n\r")
 
 
-def _has_long_digit_run(data: bytes) -> bool:
-    return _LONG_RUN in data.translate(_DIGITS_ONLY)
+def _class_of(byte: int) -> int:
+    if 0x30 <= byte <= 0x39:
+        return ord("0")
+    if byte == ord("-"):
+        return byte
+    return ord("!") if byte in _BEFORE_NUMBER else ord(" ")
+
+
+_DIGITS_ONLY = bytes(_class_of(byte) for byte in range(256))
+_LONG_RUN = b"0" * 20
+_LONG_POSITIVE = b"!" + _LONG_RUN
+_LONG_NEGATIVE = b"-" + b"0" * 19
+
+
+def _may_hold_a_long_integer(data: bytes) -> bool:
+    """Whether ``data`` may hold an integer that orjson does not read exactly (see above)."""
+    digits = data.translate(_DIGITS_ONLY)
+    return _LONG_POSITIVE in digits or _LONG_NEGATIVE in digits or digits.startswith(_LONG_RUN)
 
 
 def loads(text: bytes | str) -> Any:
     """The value of a JSON text, as ``json.loads`` gives it (and its ``JSONDecodeError``)."""
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    if not _has_long_digit_run(data):
+    if not _may_hold_a_long_integer(data):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:

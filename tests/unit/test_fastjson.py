@@ -19,7 +19,17 @@ CORNERS = [
     "9223372036854775807",
     "18446744073709551615",
     "18446744073709551616",
+    "9999999999999999999",
+    "[1790000000123456789, -1790000000123456789]",
+    "-9223372036854775808",
     "-9223372036854775809",
+    "-9999999999999999999",
+    "0.1234567890123456789",
+    "1234567890123456789.5e-3",
+    "1e0000000000000000001",
+    '{"d": "ab12345678901234567890123", "n": 12345678901234567890}',
+    '{"d": "ab12345678901234567890123", "n": [1, 12345678901234567890]}',
+    '["12345678901234567890", "x-1234567890123456789",\n12345678901234567890]',
     "123456789012345678901234567890",
     '"12345678901234567890123"',
     '"\\ud800"',
@@ -78,17 +88,44 @@ def test_random_values_round_trip_as_with_json() -> None:
         assert repr(json.loads(written)) == repr(json.loads(json.dumps(value)))
 
 
-def test_long_digit_runs_are_found_as_a_regex_finds_them() -> None:
+def _digits(rng: random.Random, count: int) -> str:
+    text = "".join(rng.choice("0123456789") for _ in range(count))
+    return rng.choice("123456789") + text[1:] if count > 1 else text
+
+
+def test_numbers_with_long_digit_runs_are_read_as_json_reads_them() -> None:
+    # Integers, negative integers, fractions and exponents of 15 to 21 digits, alone or in a
+    # list beside strings full of digits: orjson takes those that it reads exactly, json the
+    # others, and the values are always json's.
+    rng = random.Random(9)
+    for _ in range(5000):
+        count = rng.randrange(15, 22)
+        number = rng.choice(
+            [
+                _digits(rng, count),
+                "-" + _digits(rng, count),
+                f"{_digits(rng, 2)}.{_digits(rng, count)}",
+                f"-{_digits(rng, count)}.{_digits(rng, 2)}",
+                f"{_digits(rng, 1)}e{rng.choice(['', '-', '+'])}{_digits(rng, count)}",
+            ]
+        )
+        digest = f"{rng.choice('abcdef')}{_digits(rng, rng.randrange(15, 25))}"
+        for text in (number, f'["{digest}",{rng.choice(["", " ", chr(10)])}{number}]'):
+            assert repr(fastjson.loads(text)) == repr(json.loads(text)), text
+
+
+def test_long_integers_are_found_as_a_regex_finds_them() -> None:
     # Texts of digits and other bytes (ASCII and not), with runs of every length around 19.
     import re
 
-    pattern = re.compile(rb"[0-9]{19}")
+    pattern = re.compile(rb"(?:^|[\[,: \t\n\r])[0-9]{20}|-[0-9]{19}")
     rng = random.Random(5)
-    for _ in range(2000):
+    for _ in range(5000):
         parts = [
-            bytes(rng.choice(b"0123456789") for _ in range(rng.randrange(25)))
-            + bytes([rng.choice(b"a\xff.\x00 /\xd9")])
+            bytes([rng.choice(b'a\xff.\x00 /\xd9--[,:\t\n\r"e')])
+            + bytes(rng.choice(b"0123456789") for _ in range(rng.randrange(25)))
             for _ in range(rng.randrange(1, 5))
         ]
-        data = b"".join(parts)
-        assert fastjson._has_long_digit_run(data) == (pattern.search(data) is not None)
+        data = b"".join(parts)[rng.randrange(2) :]
+        found = pattern.search(data) is not None
+        assert fastjson._may_hold_a_long_integer(data) == found, data
