@@ -158,9 +158,8 @@ def _award_units(
     # The rules of the check, then the two keys (64 hex digits each), make the unit's digest.
     rules = hashlib.sha256(f"{check.rules()}\0".encode())
     used = published.enabled
-    unchanged = sync.unchanged
     keys: dict[str, tuple[str, str]] = {}
-    todo: list[tuple[str, str]] = []
+    digests: list[str] = []
     for award in site.awards.values():
         record = cache.award_record(award)
         documents, page = document_key(award, record), page_key(award, record)
@@ -171,13 +170,15 @@ def _award_units(
             pages.used.add(page)
         digest = rules.copy()
         digest.update(f"{documents}\0{page}".encode())
-        unit = digest.hexdigest()
-        # The unit's digest stands for each of its files: the manifest knows them by path.
-        # Every file is looked up, so that the sync keeps those it can.
-        kept = True
-        for path in publish.award_paths(site, award):
-            kept &= unchanged(path, unit)
-        if not (unchanged(page_path(award.id), unit) and kept):
+        digests.append(digest.hexdigest())
+    # Only now is the verdict on the site folder needed (its check may have run meanwhile).
+    # The unit's digest stands for each of its files: the manifest knows them by path, and
+    # every file is looked up, so that the sync keeps those it can.
+    todo: list[tuple[str, str]] = []
+    for award, unit in zip(site.awards.values(), digests, strict=True):
+        paths = publish.award_paths(site, award)
+        paths.append(page_path(award.id))
+        if not sync.unchanged_unit(paths, unit):
             todo.append((award.id, unit))
     job = _Job(
         site,

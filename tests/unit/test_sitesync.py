@@ -141,6 +141,26 @@ def test_files_named_by_their_inputs_are_kept_without_being_read(tmp_path: Path)
     assert _tree(site) == {"a/x.png": b"baked"}
 
 
+def test_a_unit_is_unchanged_only_if_all_its_files_are_and_keeps_those_that_are(
+    tmp_path: Path,
+) -> None:
+    site, state = tmp_path / "site", tmp_path / "state.json"
+    with sitesync.SiteSync(site, state) as sync:
+        sync.add("a/x.png", b"baked x", digest="unit-x")
+        sync.add("a/x.html", b"page x", digest="unit-x")
+        sync.add("a/y.png", b"baked y", digest="unit-y")
+        sync.commit()
+    with sitesync.SiteSync(site, state) as sync:
+        assert sync.unchanged_unit(["a/x.png", "a/x.html"], "unit-x")
+        # One file made from other inputs, one new: the unit is made again, but the file
+        # that still matches is kept until it is written anew.
+        assert not sync.unchanged_unit(["a/y.png", "a/y.html"], "unit-y")
+        assert not sync.unchanged_unit(["a/x.png"], "unit-y")
+        assert set(sync.files) == {"a/x.png", "a/x.html", "a/y.png"}
+    with sitesync.SiteSync(site, None) as sync:
+        assert not sync.unchanged_unit(["a/x.png"], "unit-x")
+
+
 def test_manifests_of_two_site_folders_do_not_mix(tmp_path: Path) -> None:
     cache_folder = tmp_path / "cache"
     one = sitesync.state_file(cache_folder, tmp_path / "one")
