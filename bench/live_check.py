@@ -23,43 +23,20 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from build_tools import assertion_pages, sitebuild
 from build_tools.pipeline import load_site
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, VERDICT_CLOCK
+from tests.support.static_server import serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(os.environ.get("BADGEONS_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Offline: a name other than the loopback address fails at once.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-)
 BUDGET_MS = 100
-# The moment the page's verdict appears (``data-live`` on ``#bdg-status``), on its own clock.
-_VERDICT_CLOCK = """
-window.__bdgLiveAt = null;
-new MutationObserver((changes, observer) => {
-  const status = document.getElementById("bdg-status");
-  if (status && status.dataset.live) {
-    window.__bdgLiveAt = performance.now();
-    observer.disconnect();
-  }
-}).observe(document, { subtree: true, childList: true, attributes: true });
-"""
 # From the start of the token's fetch to the verdict, then the three files fetched again at
 # once as the page's script fetches them (no cache), nothing verified.
 _MEASURE = """async () => {
@@ -90,25 +67,11 @@ def valid_pages(root: Path, epoch: str) -> list[str]:
     ]
 
 
-@contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """The folder served on 127.0.0.1 as a static host would; its base URL."""
-    server = sitebuild.make_server(folder, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 def visit(browser: Browser, url: str) -> tuple[int, float, float]:
     """One fresh visit: the duration shown, the duration measured, and the fetch floor (ms)."""
     context = browser.new_context(service_workers="block")
     try:
-        context.add_init_script(script=_VERDICT_CLOCK)
+        context.add_init_script(script=VERDICT_CLOCK)
         page = context.new_page()
         page.goto(url)
         status = page.locator("#bdg-status[data-live]")

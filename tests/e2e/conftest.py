@@ -14,13 +14,10 @@ accessibility tests) is missing, the tests are skipped on a developer's machine 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -31,28 +28,14 @@ import pytest
 from click.testing import CliRunner
 
 from build_tools.cli import main as badgeons
-from build_tools.sitebuild import make_server
 from tests.conftest import DATA, PROJECT
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, VERDICT_CLOCK
+from tests.support.static_server import serving
 from tests.support.verifiers import missing_verifier
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Response
 
-#: Debian's Chromium; ``BADGEONS_CHROMIUM`` names another build (a distribution that calls it
-#: chromium-browser, for instance).
-CHROMIUM = Path(os.environ.get("BADGEONS_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Tests run offline: a name other than the loopback address never resolves, so a stray
-    # request fails at once (it is still recorded, and the tests report it).
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-)
 AXE = PROJECT / "conformance" / "node_modules" / "axe-core" / "axe.min.js"
 #: The impacts of axe-core violations that the pages must not have.
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
@@ -134,20 +117,6 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     return BuiltSite(root, base / "site", MappingProxyType(ids))
 
 
-@contextmanager
-def serving(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` on 127.0.0.1 and yield its base URL (with a trailing slash)."""
-    server = make_server(directory, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def base_url(built_site: BuiltSite) -> Iterator[str]:
     """The built site served at the root of http://127.0.0.1:<port>/."""
@@ -203,22 +172,15 @@ class Tab:
         return [url for url in self.requests if urlsplit(url).hostname != "127.0.0.1"]
 
 
-# Records the moment the page's live verdict appears (``data-live`` on ``#bdg-status``), on the
-# page's own clock, so that the duration of the check can be measured from outside the script.
-_LIVE_CLOCK = """
-window.__bdgLiveAt = null;
-new MutationObserver((changes, observer) => {
-  const status = document.getElementById("bdg-status");
-  if (status && status.dataset.live) {
-    window.__bdgLiveAt = performance.now();
-    observer.disconnect();
-  }
-}).observe(document, { subtree: true, childList: true, attributes: true });
-window.__bdgCsp = [];
+# The moment of the live verdict (VERDICT_CLOCK), and the page's CSP violations.
+_LIVE_CLOCK = (
+    VERDICT_CLOCK
+    + """window.__bdgCsp = [];
 document.addEventListener("securitypolicyviolation", (event) => {
   window.__bdgCsp.push(event.violatedDirective + " " + event.blockedURI);
 });
 """
+)
 
 TabFactory = Callable[..., Tab]
 

@@ -19,11 +19,14 @@ import socket
 import ssl
 import threading
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
 
+from build_tools import sitebuild
 from tests.support.tls import TestPKI
 
 # The content types a well-configured static host sends for the files of a Badgeons site.
@@ -177,3 +180,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 and yield its base URL (with a trailing slash)."""
+    server = sitebuild.make_server(directory, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
