@@ -499,17 +499,22 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> Path:
     from build_tools import sitebuild
 
     output = (site_dir or root / "site").absolute()
-    site, report = load_site(root)
-    if report.sorted():
-        click.echo(format_text(report.sorted()), err=True)
-    if report.has_errors(strict):
-        raise click.ClickException("le dépôt contient des erreurs : le site n'a pas été modifié")
-    try:
-        sitebuild.build(root, output, strict=strict, site=site)
-    except MkDocsException as exc:
-        raise click.ClickException(
-            f"échec de la construction ({exc}) : le site n'a pas été modifié"
-        ) from None
+    # The previous site is checked against its manifest on the other core while the
+    # repository loads (sitebuild.start_sync).
+    with sitebuild.start_sync(root, output) as sync:
+        site, report = load_site(root)
+        if report.sorted():
+            click.echo(format_text(report.sorted()), err=True)
+        if report.has_errors(strict):
+            raise click.ClickException(
+                "le dépôt contient des erreurs : le site n'a pas été modifié"
+            )
+        try:
+            sitebuild.build(root, output, strict=strict, site=site, sync=sync)
+        except MkDocsException as exc:
+            raise click.ClickException(
+                f"échec de la construction ({exc}) : le site n'a pas été modifié"
+            ) from None
     click.echo(f"Site construit dans {output}")
     return output
 

@@ -57,50 +57,75 @@ def source_date_epoch(root: Path) -> str:
         return str(int(time.time()))
 
 
-def build(root: Path, site_dir: Path, *, strict: bool = False, site: Site | None = None) -> None:
+def start_sync(root: Path, site_dir: Path) -> sitesync.SiteSync:
+    """The sync of ``site_dir`` for a build of the repository at ``root``.
+
+    Its check of the site folder against the previous build's manifest starts at once on the
+    other core (sitesync.py): a caller that starts the sync before it loads the repository
+    gives that check the whole load to run in.
+    """
+    state = sitesync.state_file(cache.folder_for(root), site_dir)
+    return sitesync.SiteSync(site_dir, state, background=True)
+
+
+def build(
+    root: Path,
+    site_dir: Path,
+    *,
+    strict: bool = False,
+    site: Site | None = None,
+    sync: sitesync.SiteSync | None = None,
+) -> None:
     """Build the site of the repository at ``root`` into ``site_dir``, all or nothing.
 
     ``site`` is the repository already loaded and checked by the caller, if it has it: the
-    plugin then uses it instead of loading and checking everything again.
+    plugin then uses it instead of loading and checking everything again. ``sync`` is the
+    caller's :func:`start_sync` of ``site_dir``, if it started one (and then closes it);
+    else the build starts its own.
 
     Raises ``mkdocs.exceptions.Abort`` (or ``PluginError``) when the build fails; the previous
     content of ``site_dir`` is then left untouched.
     """
+    if sync is None:
+        with start_sync(root, site_dir) as own:
+            _build_into(root, own, strict, site)
+    else:
+        _build_into(root, sync, strict, site)
+
+
+def _build_into(root: Path, sync: sitesync.SiteSync, strict: bool, site: Site | None) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import PluginError
 
     from build_tools.mkdocs_plugin import BadgeonsPlugin
 
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
-    state = sitesync.state_file(cache.folder_for(root), site_dir)
-    # The site folder is checked against its manifest on the other core (sitesync.py).
-    with sitesync.SiteSync(site_dir, state, background=True) as sync:
-        # MkDocs writes its pages into a scratch folder (it empties the folder it is given);
-        # the plugin hands them and the core's files to the sync, which writes what changed.
-        pages = sync.scratch("mkdocs")
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(pages), strict=strict)
-        plugin = config.plugins.get("badgeons")
-        if not isinstance(plugin, BadgeonsPlugin):
-            raise PluginError("mkdocs.yml doit déclarer l'extension badgeons (plugins: - badgeons)")
-        plugin.preloaded = site
-        plugin.sync = sync
-        plugin.reuse = pagereuse.Store(cache.folder_for(root))
-        try:
-            # The generated pages and the awards' files are started on the other cores.
-            plugin.begin(config)
-            kept = plugin.kept_rendering(config)
-            if kept is None:
-                # Imported only here: a build whose pages are all kept never needs it.
-                from mkdocs.commands.build import build as mkdocs_build
+    # MkDocs writes its pages into a scratch folder (it empties the folder it is given); the
+    # plugin hands them and the core's files to the sync, which writes what changed.
+    pages = sync.scratch("mkdocs")
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(pages), strict=strict)
+    plugin = config.plugins.get("badgeons")
+    if not isinstance(plugin, BadgeonsPlugin):
+        raise PluginError("mkdocs.yml doit déclarer l'extension badgeons (plugins: - badgeons)")
+    plugin.preloaded = site
+    plugin.sync = sync
+    plugin.reuse = pagereuse.Store(cache.folder_for(root))
+    try:
+        # The generated pages and the awards' files are started on the other cores.
+        plugin.begin(config)
+        kept = plugin.kept_rendering(config)
+        if kept is None:
+            # Imported only here: a build whose pages are all kept never needs it.
+            from mkdocs.commands.build import build as mkdocs_build
 
-                mkdocs_build(config)
-            else:
-                # Nothing MkDocs reads has changed since it rendered the pages kept in the
-                # cache: the site is finished from them, award figures written in (figures.py).
-                plugin.finish(kept)
-        finally:
-            plugin.cancel()
-        sync.commit()
+            mkdocs_build(config)
+        else:
+            # Nothing MkDocs reads has changed since it rendered the pages kept in the cache:
+            # the site is finished from them, award figures written in (figures.py).
+            plugin.finish(kept)
+    finally:
+        plugin.cancel()
+    sync.commit()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

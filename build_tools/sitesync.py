@@ -16,6 +16,7 @@ missing manifest or an interrupted commit all make the next build a full one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -74,12 +75,21 @@ class Manifest:
         files = cls.read(path, site_dir)
         return cls(files) if files is not None and matches(files, site_dir) else None
 
-    @staticmethod
-    def read(path: Path, site_dir: Path) -> dict[str, Known] | None:
+    @classmethod
+    def read(cls, path: Path, site_dir: Path) -> dict[str, Known] | None:
         """The files that the manifest of ``site_dir`` lists, not yet checked against it."""
         try:
-            data = load_json(path.read_bytes())
-        except (OSError, ValueError):
+            content = path.read_bytes()
+        except OSError:
+            return None
+        return cls.parse(content, site_dir)
+
+    @staticmethod
+    def parse(content: bytes, site_dir: Path) -> dict[str, Known] | None:
+        """The files that a manifest's bytes list for ``site_dir``, if they are its manifest."""
+        try:
+            data = load_json(content)
+        except ValueError:
             return None
         if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
             return None
@@ -123,21 +133,30 @@ def matches(files: dict[str, Known], site_dir: Path) -> bool:
 
 
 class _Check:
-    """:func:`matches` in a forked process, on the other core, while the build goes on."""
+    """A manifest read and checked (:func:`matches`) in a forked process, on the other core.
 
-    def __init__(self, files: dict[str, Known], site_dir: Path) -> None:
-        self.files = files
+    The build goes on meanwhile, and parses the manifest's bytes itself only once the verdict
+    is in (:meth:`result`): the check starts without waiting for that parse.
+    """
+
+    def __init__(self, content: bytes, site_dir: Path) -> None:
+        self.content = content
+        self.site_dir = site_dir
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover (the child: its coverage is not collected)
             code = 2
             try:
-                code = 0 if matches(files, site_dir) else 1
+                files = Manifest.parse(content, site_dir)
+                code = 0 if files is not None and matches(files, site_dir) else 1
             finally:
                 os._exit(code)
 
     def result(self) -> Manifest | None:
         _, status = os.waitpid(self.pid, 0)
-        return Manifest(self.files) if os.waitstatus_to_exitcode(status) == 0 else None
+        if os.waitstatus_to_exitcode(status) != 0:
+            return None
+        files = Manifest.parse(self.content, self.site_dir)
+        return Manifest(files) if files is not None else None
 
 
 class SiteSync:
@@ -152,16 +171,18 @@ class SiteSync:
         self.state = state
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
         # Checking the site folder against its manifest stats every file (about 0.3 s for
-        # 90,000). With ``background``, a forked process does it on the other core while the
-        # build makes its pages, and :attr:`previous` waits for its verdict.
+        # 90,000, several times that when the folder has left the kernel's caches). With
+        # ``background``, a forked process does it on the other core while the build loads
+        # the repository and makes its pages, and :attr:`previous` waits for its verdict.
         self._previous: Manifest | None = None
         self._checking: _Check | None = None
         if state is not None:
-            files = Manifest.read(state, self.site_dir)
-            if files is not None and background and parallel.can_fork():
-                self._checking = _Check(files, self.site_dir)
-            elif files is not None and matches(files, self.site_dir):
-                self._previous = Manifest(files)
+            if background and parallel.can_fork():
+                # Without a manifest (a first build, an emptied cache) the whole site is made.
+                with contextlib.suppress(OSError):
+                    self._checking = _Check(state.read_bytes(), self.site_dir)
+            else:
+                self._previous = Manifest.load(state, self.site_dir)
         self.staging = Path(
             tempfile.mkdtemp(prefix=f".{self.site_dir.name}.new-", dir=self.site_dir.parent)
         )
