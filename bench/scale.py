@@ -68,13 +68,16 @@ def _with_site_sources(root: Path) -> None:
 
 # Peak memory is read by a small wrapper process that starts the build and waits for it. The
 # benchmark itself holds gigabytes (whole sites compared byte for byte), and a child forked from
-# it carries that high-water mark into its own ``ru_maxrss`` across ``exec``.
+# it carries that high-water mark into its own ``ru_maxrss`` across ``exec``. The wrapper times
+# the build too, so that its own start (an interpreter, tens of milliseconds) is not counted.
 _WRAPPER = """
-import os, subprocess, sys
+import os, subprocess, sys, time
+started = time.perf_counter()
 child = subprocess.Popen(sys.argv[2:])
 _, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - started
 with open(sys.argv[1], "w") as report:
-    report.write(str(usage.ru_maxrss))
+    report.write(f"{usage.ru_maxrss} {seconds!r}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
@@ -86,7 +89,6 @@ def run(args: Sequence[str], cache_dir: Path | None) -> tuple[float, int]:
     if cache_dir is not None:
         env["BADGEONS_CACHE_DIR"] = str(cache_dir)
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
-        started = time.perf_counter()
         process = subprocess.run(
             [sys.executable, "-c", _WRAPPER, report.name, str(BADGEONS), *args],
             env=env,
@@ -94,12 +96,12 @@ def run(args: Sequence[str], cache_dir: Path | None) -> tuple[float, int]:
             stderr=subprocess.PIPE,
             check=False,
         )
-        seconds = time.perf_counter() - started
-        peak = report.read().strip()
+        measured = report.read().split()
     if process.returncode != 0:
         errors = process.stderr.decode("utf-8", "replace")
         raise RuntimeError(f"badgeons {' '.join(args)} failed:\n{errors[-2000:]}")
-    return seconds, int(peak) * 1024
+    peak, seconds = measured
+    return float(seconds), int(peak) * 1024
 
 
 def _png_chunk(keyword: str, text: str) -> bytes:
