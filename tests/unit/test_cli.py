@@ -72,6 +72,27 @@ def test_build_refuses_an_invalid_repository_and_leaves_the_previous_site(site_r
     assert sorted(p.name for p in site_repo.iterdir() if p.name.startswith(".site")) == []
 
 
+def test_a_refused_build_keeps_the_built_site_and_the_next_build_is_incremental(
+    site_repo: Path,
+) -> None:
+    # The second build checks the site folder on the other core while it loads the repository
+    # (sitebuild.start_sync): refused, it must still leave the site and nothing else behind.
+    site = site_repo / "site"
+    assert _run("build", "--root", str(site_repo))[0] == 0
+    before = {p: (p.read_bytes(), p.stat().st_ino) for p in site.rglob("*") if p.is_file()}
+    badge = site_repo / "badges" / "telephone.yaml"
+    text = badge.read_text(encoding="utf-8")
+    badge.write_text("name: [\n", encoding="utf-8")
+    code, _, err = _run("build", "--root", str(site_repo))
+    assert code == 1 and "le site n'a pas été modifié" in err
+    assert {p: (p.read_bytes(), p.stat().st_ino) for p in site.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in site_repo.iterdir() if p.name.startswith(".site")) == []
+    badge.write_text(text, encoding="utf-8")
+    assert _run("build", "--root", str(site_repo))[0] == 0
+    # Nothing changed since the first build: every file is kept as it was, not written again.
+    assert {p: (p.read_bytes(), p.stat().st_ino) for p in site.rglob("*") if p.is_file()} == before
+
+
 # Keys, awards, revocations and verification (run offline, with a fixed clock).
 
 CLOCK = datetime(2026, 2, 1, 10, 0, tzinfo=UTC)
