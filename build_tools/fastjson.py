@@ -21,6 +21,7 @@ values and the same errors (with their line and column) as before:
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -53,9 +54,26 @@ def _may_hold_a_long_integer(data: bytes) -> bool:
     return _LONG_POSITIVE in digits or _LONG_NEGATIVE in digits or digits.startswith(_LONG_RUN)
 
 
+#: From this size (in bytes) on, a text is parsed with the cyclic garbage collector paused.
+_LARGE = 1 << 16
+
+
 def loads(text: bytes | str) -> Any:
     """The value of a JSON text, as ``json.loads`` gives it (and its ``JSONDecodeError``)."""
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if len(data) < _LARGE or not gc.isenabled():
+        return _loads(text, data)
+    # A large text makes hundreds of thousands of objects at once, none of them garbage: with
+    # the collector on, they set off collections that walk the whole heap again and again (the
+    # manifest of a site of 10,000 awards, read beside the loaded site: 0.2 s instead of 0.09).
+    gc.disable()
+    try:
+        return _loads(text, data)
+    finally:
+        gc.enable()
+
+
+def _loads(text: bytes | str, data: bytes) -> Any:
     if not _may_hold_a_long_integer(data):
         try:
             return orjson.loads(data)

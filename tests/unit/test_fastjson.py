@@ -129,3 +129,35 @@ def test_long_integers_are_found_as_a_regex_finds_them() -> None:
         data = b"".join(parts)[rng.randrange(2) :]
         found = pattern.search(data) is not None
         assert fastjson._may_hold_a_long_integer(data) == found, data
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_large_text_is_parsed_with_the_collector_paused_and_left_as_it_was(
+    enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    states: list[bool] = []
+    real = fastjson._loads
+
+    def spy(text: bytes | str, data: bytes) -> object:
+        states.append(gc.isenabled())
+        return real(text, data)
+
+    monkeypatch.setattr(fastjson, "_loads", spy)
+    large = json.dumps({f"page-{i}.html": [i, 10**18 + i, "ab" * 32] for i in range(2000)})
+    assert len(large) >= fastjson._LARGE
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        assert fastjson.loads(large) == json.loads(large)
+        with pytest.raises(json.JSONDecodeError):
+            fastjson.loads(large[:-1])
+        assert gc.isenabled() == enabled
+        assert fastjson.loads('{"small": 1}') == {"small": 1}
+    finally:
+        if was:
+            gc.enable()
+    # Paused for both large texts, as it was for the small one.
+    assert states == [False, False, enabled]
