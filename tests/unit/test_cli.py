@@ -46,6 +46,77 @@ def test_validate_json_report(minimal_repo: Path) -> None:
     assert report["diagnostics"][0]["level"] == "error"
 
 
+class _Ended(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+@pytest.mark.parametrize(
+    ("ending", "status", "message"),
+    [(None, 0, ""), (0, 0, ""), (1, 1, ""), (258, 2, ""), ("échec", 1, "échec\n"), ("none", 0, "")],
+)
+def test_the_command_ends_its_process_with_the_status_python_would_give(
+    ending: object,
+    status: int,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def command() -> None:
+        print("sortie")
+        if ending != "none":
+            raise SystemExit(ending)
+
+    def hard_exit(code: int) -> None:
+        raise _Ended(code)
+
+    monkeypatch.setattr(cli, "main", command)
+    monkeypatch.setattr(cli.os, "_exit", hard_exit)
+    with pytest.raises(_Ended) as ended:
+        cli.run()
+    assert ended.value.status == status
+    assert capsys.readouterr() == ("sortie\n", message)
+
+
+_BUFFERED_COMMAND = """
+import sys
+from build_tools import cli
+
+def command():
+    print("rapport complet")
+    sys.exit(3)
+
+cli.main = command
+cli.run()
+"""
+
+
+def test_output_still_in_its_buffer_reaches_a_pipe_before_the_process_ends() -> None:
+    # On a pipe, stdout is block-buffered (unless PYTHONUNBUFFERED says otherwise): os._exit
+    # alone would drop the report.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(
+        [sys.executable, "-c", _BUFFERED_COMMAND], capture_output=True, check=False, env=env
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (3, b"rapport complet\n", b"")
+
+
+def test_the_console_script_ends_with_the_status_and_the_whole_report(minimal_repo: Path) -> None:
+    import subprocess
+    import sys
+
+    (minimal_repo / "badges" / "telephone.yaml").write_text("name: [\n", encoding="utf-8")
+    badgeons = Path(sys.executable).with_name("badgeons")
+    args = [str(badgeons), "validate", "--root", str(minimal_repo), "--format", "json"]
+    done = subprocess.run(args, capture_output=True, check=False)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["diagnostics"][0]["path"] == "badges/telephone.yaml"
+
+
 def test_new_badge_command(minimal_repo: Path) -> None:
     code, out, _ = _run(
         "new", "badge", "lire-un-horaire", "--issuer", "reseau-test", "--root", str(minimal_repo)
