@@ -86,6 +86,10 @@ def run(args: Sequence[str], cache_dir: Path | None) -> tuple[float, int]:
     """Run a ``badgeons`` command in a fresh process: wall seconds and peak RSS in bytes."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     env.pop("CI", None)
+    # Badgeons runs as it does once installed: Python keeps the bytecode of its modules. With
+    # PYTHONDONTWRITEBYTECODE (set on some CI images and sandboxes), every run would compile
+    # them again: about 60 ms of each build.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if cache_dir is not None:
         env["BADGEONS_CACHE_DIR"] = str(cache_dir)
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
