@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import dataclasses
+import hashlib
 import io
 import json
 import os
@@ -19,15 +20,18 @@ import platform
 import pstats
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
 from types import MappingProxyType
 
 from bench import fixture, pages, territory
 from bench.floor import Floor, Sizes, signing_input_length
 from bench.measure import Task, interleave, table
 from build_tools import cache, verification
+from build_tools.awards import record_to_json
 from build_tools.model import Award, Site
 
 
@@ -44,12 +48,22 @@ def _sizes(site: Site) -> Sizes:
 
 
 def _check_tamper_detected(site: Site) -> None:
-    """Prove that verification really checks each award: one changed credential must fail."""
+    """Prove that verification really checks each award: one changed credential must fail.
+
+    Awards keep their signed forms on disk (``model.read_record``): the changed record is
+    written to a file of its own, and the award pointed at it.
+    """
     award = next(iter(site.awards.values()))
-    credential = json.loads(json.dumps(award.credential))
+    forms = award.forms
+    credential = json.loads(json.dumps(forms.credential))
     credential["credentialSubject"]["narrative"] = "Texte modifié après la signature."
-    changed = dataclasses.replace(award, credential=credential)
-    problems = verification.verify_award(site, changed)
+    data = record_to_json(credential, forms.credential_jwt, forms.ob2_jws).encode()
+    with tempfile.TemporaryDirectory(prefix="badgeons-bench-tampered-") as folder:
+        record = Path(folder) / award.record.name
+        record.write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        changed = dataclasses.replace(award, record=record, digest=digest)
+        problems = verification.verify_award(site, changed)
     if not any(p.field == "ob3.proof" for p in problems):
         raise RuntimeError("a tampered credential was not detected: the benchmark is invalid")
 
