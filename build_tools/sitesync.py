@@ -169,6 +169,8 @@ class SiteSync:
     def __init__(self, site_dir: Path, state: Path | None, *, background: bool = False) -> None:
         self.site_dir = site_dir.absolute()
         self.state = state
+        # The folders made here to hold the site are removed again if no site is committed.
+        self._above = next(p for p in self.site_dir.parents if p.exists())
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
         # Checking the site folder against its manifest stats every file (about 0.3 s for
         # 90,000, several times that when the folder has left the kernel's caches). With
@@ -222,6 +224,7 @@ class SiteSync:
             shutil.rmtree(folder, ignore_errors=True)
         if not self._done:
             shutil.rmtree(self.staging, ignore_errors=True)
+            _remove_empty_parents(self.site_dir.parent, self._above)
 
     def scratch(self, name: str) -> Path:
         """A private folder beside the site, removed with the staging folder."""
@@ -320,6 +323,7 @@ class FolderWrite(SiteSync):
 
     def __init__(self, folder: Path) -> None:
         self.site_dir = folder.absolute()
+        self._above = self.site_dir
         self.state = None
         self._previous = None
         self._checking = None

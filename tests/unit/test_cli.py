@@ -143,6 +143,16 @@ def test_build_refuses_an_invalid_repository_and_leaves_the_previous_site(site_r
     assert sorted(p.name for p in site_repo.iterdir() if p.name.startswith(".site")) == []
 
 
+def test_a_refused_build_into_a_new_folder_leaves_no_folder_behind(
+    site_repo: Path, tmp_path: Path
+) -> None:
+    (site_repo / "badges" / "telephone.yaml").write_text("name: [\n", encoding="utf-8")
+    site = tmp_path / "publication" / "2026" / "site"
+    code, _, err = _run("build", "--root", str(site_repo), "--site-dir", str(site))
+    assert code == 1 and "le site n'a pas été modifié" in err
+    assert not (tmp_path / "publication").exists()
+
+
 def test_a_refused_build_keeps_the_built_site_and_the_next_build_is_incremental(
     site_repo: Path,
 ) -> None:

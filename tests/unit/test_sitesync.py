@@ -190,3 +190,19 @@ def test_a_whole_build_replaces_the_site_only_on_success(tmp_path: Path) -> None
     _build(site, None, {"index.html": b"v2"})
     assert (site / "index.html").read_text() == "v2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_folders_made_to_hold_a_site_that_never_came_are_removed(tmp_path: Path) -> None:
+    site = tmp_path / "out" / "sites" / "site"
+    with sitesync.SiteSync(site, tmp_path / "state.json", background=True) as sync:
+        sync.add("index.html", b"<p>1</p>")
+        # The build fails here (bad input, personal data found): nothing is committed.
+    assert list(tmp_path.iterdir()) == []
+    _build(site, tmp_path / "state.json", FIRST)
+    assert _tree(site) == FIRST
+    # A folder that was there before the build is left, even empty.
+    (tmp_path / "kept").mkdir()
+    with sitesync.SiteSync(tmp_path / "kept" / "new" / "site", None):
+        pass
+    assert {p.name for p in tmp_path.iterdir()} == {"kept", "out", "state.json"}
+    assert list((tmp_path / "kept").iterdir()) == []
