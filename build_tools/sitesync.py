@@ -151,9 +151,13 @@ class _Check:
             finally:
                 os._exit(code)
 
-    def result(self) -> Manifest | None:
+    def matched(self) -> bool:
+        """Wait for the verdict: whether the folder matches the manifest."""
         _, status = os.waitpid(self.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def result(self) -> Manifest | None:
+        if not self.matched():
             return None
         files = Manifest.parse(self.content, self.site_dir)
         return Manifest(files) if files is not None else None
@@ -218,7 +222,8 @@ class SiteSync:
         trace: TracebackType | None,
     ) -> None:
         if self._checking is not None:
-            self._checking.result()
+            # A build that stopped before it needed the verdict: the process is only reaped.
+            self._checking.matched()
             self._checking = None
         for folder in self._scratch:
             shutil.rmtree(folder, ignore_errors=True)

@@ -206,3 +206,24 @@ def test_folders_made_to_hold_a_site_that_never_came_are_removed(tmp_path: Path)
         pass
     assert {p.name for p in tmp_path.iterdir()} == {"kept", "out", "state.json"}
     assert list((tmp_path / "kept").iterdir()) == []
+
+
+def test_a_build_that_stops_early_only_reaps_the_folder_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, state = tmp_path / "site", tmp_path / "state.json"
+    _build(site, state, FIRST)
+    parsed: list[bytes] = []
+    real = sitesync.Manifest.parse
+
+    def spy(content: bytes, site_dir: Path) -> dict[str, sitesync.Known] | None:
+        parsed.append(content)  # In this process only: the forked check's calls stay there.
+        return real(content, site_dir)
+
+    monkeypatch.setattr(sitesync.Manifest, "parse", staticmethod(spy))
+    with sitesync.SiteSync(site, state, background=True):
+        pass  # Refused before it needed the verdict (bad input found while loading).
+    assert parsed == ([] if parallel.can_fork() else [state.read_bytes()])
+    with sitesync.SiteSync(site, state, background=True) as sync:
+        assert sync.incremental
+    assert len(parsed) == (1 if parallel.can_fork() else 2)
