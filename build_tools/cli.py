@@ -54,7 +54,7 @@ def run() -> None:
     try:
         main()
     except SystemExit as exc:
-        status = exit_status(exc.code)
+        status = _exit_status(exc.code)
     else:
         status = 0
     for stream in (sys.stdout, sys.stderr):
@@ -64,7 +64,7 @@ def run() -> None:
     os._exit(status)
 
 
-def exit_status(code: object) -> int:
+def _exit_status(code: object) -> int:
     """The status that Python gives ``sys.exit(code)``, printing a message as it does."""
     if code is None:
         return 0

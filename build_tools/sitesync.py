@@ -72,17 +72,12 @@ class Manifest:
     @classmethod
     def load(cls, path: Path, site_dir: Path) -> Manifest | None:
         """The manifest of ``site_dir``, if there is one and the folder still matches it."""
-        files = cls.read(path, site_dir)
-        return cls(files) if files is not None and matches(files, site_dir) else None
-
-    @classmethod
-    def read(cls, path: Path, site_dir: Path) -> dict[str, Known] | None:
-        """The files that the manifest of ``site_dir`` lists, not yet checked against it."""
         try:
             content = path.read_bytes()
         except OSError:
             return None
-        return cls.parse(content, site_dir)
+        files = cls.parse(content, site_dir)
+        return cls(files) if files is not None and matches(files, site_dir) else None
 
     @staticmethod
     def parse(content: bytes, site_dir: Path) -> dict[str, Known] | None:
