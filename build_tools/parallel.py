@@ -9,7 +9,6 @@ does everything. Results come back in the order of the items, so output is the s
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing
 import os
 import pickle
@@ -20,7 +19,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
-from build_tools import progress
+from build_tools import heap, progress
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -103,6 +102,7 @@ class Pending:
     def __init__(self, parts: list[Any] | None = None) -> None:
         self._done = parts
         self._pool: Any = None
+        self._release: Callable[[], None] = lambda: None
         self._chunks: list[Sequence[Any]] = []
         self._iterator: Any = None
         self._label: str | None = None
@@ -125,7 +125,7 @@ class Pending:
             self._pool.terminate()
             self._pool = None
             _INHERITED = None
-            gc.unfreeze()
+            self._release()
         self._done = [result for part in parts for result in part]
         return self._done
 
@@ -135,7 +135,7 @@ class Pending:
             self._pool.terminate()
             self._pool = None
             _INHERITED = None
-            gc.unfreeze()
+            self._release()
 
 
 def start_chunks(
@@ -162,14 +162,15 @@ def start_chunks(
     # Objects that exist before the fork are left out of the workers' garbage collections,
     # which would otherwise write to every one of them and copy all their pages (the site
     # model of 100,000 awards is hundreds of megabytes).
-    gc.freeze()
+    release = heap.set_aside()
     try:
         pool = multiprocessing.get_context("fork").Pool(count)
     except OSError:
         _INHERITED = None
-        gc.unfreeze()
+        release()
         return Pending(map_chunks(function, state, items, 1, label))
     pending = Pending()
+    pending._release = release
     pending._pool = pool
     pending._chunks = chunks
     pending._iterator = pool.imap(_run_chunk, chunks)

@@ -20,6 +20,7 @@ from build_tools import (
     consents,
     discover,
     endorsements,
+    heap,
     verification,
 )
 from build_tools.diagnostics import Report
@@ -77,14 +78,15 @@ def _collector_paused() -> Iterator[Callable[[], None]]:
     Loading makes hundreds of thousands of objects that all live on in the model, and no
     reference cycles: the collector would only walk them again and again (a tenth of a warm
     load of 10,000 awards). It is paused until the function given to the block is called,
-    once the model is built; the model is then set aside (``gc.freeze``) and the collector
+    once the model is built; the model is then set aside (heap.py) and the collector
     runs again for the checks that follow, whose signature checks leave cycles behind.
     Reference counting frees everything else as usual.
     """
     enabled = gc.isenabled()
+    holds: list[Callable[[], None]] = []
 
     def built() -> None:
-        gc.freeze()
+        holds.append(heap.set_aside())
         if enabled:
             gc.enable()
 
@@ -92,7 +94,8 @@ def _collector_paused() -> Iterator[Callable[[], None]]:
     try:
         yield built
     finally:
-        gc.unfreeze()
+        for release in holds:
+            release()
         if enabled:
             gc.enable()
 

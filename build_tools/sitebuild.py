@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from build_tools import cache, pagereuse, sitesync
+from build_tools import cache, heap, pagereuse, sitesync
 from build_tools.model import Site
 
 log = logging.getLogger(__name__)
@@ -110,22 +110,24 @@ def _build_into(root: Path, sync: sitesync.SiteSync, strict: bool, site: Site | 
     plugin.preloaded = site
     plugin.sync = sync
     plugin.reuse = pagereuse.Store(cache.folder_for(root))
-    try:
-        # The generated pages and the awards' files are started on the other cores.
-        plugin.begin(config)
-        kept = plugin.kept_rendering(config)
-        if kept is None:
-            # Imported only here: a build whose pages are all kept never needs it.
-            from mkdocs.commands.build import build as mkdocs_build
+    # The loaded site lives until the build ends: the collector leaves it alone (heap.py).
+    with heap.aside():
+        try:
+            # The generated pages and the awards' files are started on the other cores.
+            plugin.begin(config)
+            kept = plugin.kept_rendering(config)
+            if kept is None:
+                # Imported only here: a build whose pages are all kept never needs it.
+                from mkdocs.commands.build import build as mkdocs_build
 
-            mkdocs_build(config)
-        else:
-            # Nothing MkDocs reads has changed since it rendered the pages kept in the cache:
-            # the site is finished from them, award figures written in (figures.py).
-            plugin.finish(kept)
-    finally:
-        plugin.cancel()
-    sync.commit()
+                mkdocs_build(config)
+            else:
+                # Nothing MkDocs reads has changed since it rendered the pages kept in the cache:
+                # the site is finished from them, award figures written in (figures.py).
+                plugin.finish(kept)
+        finally:
+            plugin.cancel()
+        sync.commit()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

@@ -162,3 +162,25 @@ def test_a_configuration_without_the_plugin_is_refused(built: Path, tmp_path: Pa
     finally:
         (built / "mkdocs.yml").write_text(config, encoding="utf-8")
     assert (built / "site" / "index.html").read_bytes() == before
+
+
+def test_the_loaded_site_is_set_aside_from_the_collector_until_the_build_ends(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the awards' workers too, where a full collection would walk the whole model."""
+    import gc
+
+    from build_tools import siteoutput
+
+    frozen: list[int] = []
+    finish = siteoutput.Writing.finish
+
+    def watched(self: siteoutput.Writing) -> object:
+        result = finish(self)
+        frozen.append(gc.get_freeze_count())
+        return result
+
+    monkeypatch.setattr(siteoutput.Writing, "finish", watched)
+    sitebuild.build(built, tmp_path / "out")
+    assert frozen and frozen[0] > 0
+    assert gc.get_freeze_count() == 0
