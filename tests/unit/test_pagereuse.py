@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+from os import PathLike
 from pathlib import Path
 
 import pytest
@@ -211,3 +213,43 @@ def test_the_configuration_gives_the_same_key_in_every_process() -> None:
     }
     assert len(texts) == 1
     assert "sitemap.xml" in texts.pop()
+
+
+class _Distribution(metadata.Distribution):
+    """An installed distribution with only a metadata file."""
+
+    def __init__(self, text: str | None, name: str = "METADATA") -> None:
+        self.files_by_name = {name: text} if text is not None else {}
+
+    def read_text(self, filename: str) -> str | None:
+        return self.files_by_name.get(filename)
+
+    def locate_file(self, path: str | PathLike[str]) -> Path:
+        raise NotImplementedError
+
+
+def test_installed_packages_are_read_as_their_metadata_reads_them() -> None:
+    """Name and version of every distribution of this environment, as importlib parses them."""
+    from build_tools.mkdocs_plugin import _installed
+
+    expected = {f"{d.metadata['Name']} {d.version}" for d in metadata.distributions()}
+    assert _installed().decode().split("\n") == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("distribution", "shown"),
+    [
+        (_Distribution("Metadata-Version: 2.1\nName: mkdocs\nVersion: 1.6.1\n"), "mkdocs 1.6.1"),
+        # A description that looks like headers comes after the first blank line.
+        (_Distribution("Name: a\nVersion: 2\n\nName: b\nVersion: 3\n"), "a 2"),
+        (_Distribution("Name: old\nVersion: 0.1\n", name="PKG-INFO"), "old 0.1"),
+        (_Distribution("Name: a\nSummary: Version: 5\n"), "a None"),
+        (_Distribution(None), "None None"),
+    ],
+)
+def test_a_distribution_is_named_by_its_first_headers(
+    distribution: _Distribution, shown: str
+) -> None:
+    from build_tools.mkdocs_plugin import _name_and_version
+
+    assert _name_and_version(distribution) == shown
