@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -338,6 +339,23 @@ def folder_for(root: Path) -> Path | None:
 def open_cache(root: Path, kind: str) -> Cache:
     """The cache of results of ``kind`` for the repository at ``root``."""
     return Cache(folder_for(root), kind)
+
+
+def open_versioned(root: Path, kind: str) -> Cache:
+    """A cache of ``kind`` that only the current code uses; older code's entries are deleted.
+
+    For results that many processes read and add to, where no pass knows every entry it used
+    (so :meth:`Cache.prune` cannot tell): the entries live in a folder named by the code
+    version (``<kind>/<version>/``), and the folders of other versions go when it is opened.
+    """
+    version = code_version()[:16]
+    store = Cache(folder_for(root), f"{kind}/{version}")
+    if store.folder is not None and store.writable:
+        with suppress(OSError), os.scandir(store.folder.parent) as folders:
+            for folder in folders:
+                if folder.name != version and folder.is_dir(follow_symlinks=False):
+                    shutil.rmtree(folder.path, ignore_errors=True)
+    return store
 
 
 def open_index(root: Path, kind: str) -> Index:

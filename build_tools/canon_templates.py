@@ -22,6 +22,11 @@ before it is used. Two nodes that would merge (one subject IRI twice) and repeat
 handled as pyld does or sent to the slow path. Anything unusual (an unknown or inline context,
 keys pyld drops, lists, JSON literals, a shape whose template fails) takes the slow exact path,
 `jsonld_loader.canonicalize`, which also raises its errors, so only the speed changes.
+
+Deriving a template imports pyld and runs it three times: about 0.2 s, most of a build that
+adds one award. Within :func:`kept_in`, plans and templates are also kept in a store (the
+build cache) under the shape's key and the code version, and taken from it before any is
+derived: they are plain data, written as JSON.
 """
 
 from __future__ import annotations
@@ -33,13 +38,15 @@ import secrets
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 # pyld (and requests with it) is imported where it is used: a build whose signature checks all
 # come from the cache never needs it, and importing it costs a tenth of a second.
-from build_tools import rdfc
+from build_tools import cache, fastjson, rdfc
 from build_tools.jsonld_loader import (
     OfflineDocumentLoader,
     UnknownContextError,
@@ -170,6 +177,30 @@ _CONTEXTS: weakref.WeakKeyDictionary[OfflineDocumentLoader, _Lru] = weakref.Weak
 _DEFAULT_LOADER = OfflineDocumentLoader()
 _SLOW_SHAPE = object()
 
+#: The kind of build cache entries that hold plans and templates (cache.py).
+KIND = "canon"
+
+
+class Store(Protocol):
+    """Where plans and templates are kept between processes: ``cache.Cache`` is one."""
+
+    def get(self, entry: str) -> bytes | None: ...
+
+    def put(self, entry: str, content: bytes) -> None: ...
+
+
+_STORE: ContextVar[Store | None] = ContextVar("canon_templates_store", default=None)
+
+
+@contextmanager
+def kept_in(store: Store) -> Iterator[None]:
+    """Within the block, look plans and templates up in ``store`` first, and keep them there."""
+    token = _STORE.set(store)
+    try:
+        yield
+    finally:
+        _STORE.reset(token)
+
 
 def clear_cache() -> None:
     """Forget every template and reset the counters (for tests and benchmarks)."""
@@ -232,22 +263,86 @@ def _fast(document: Mapping[str, Any], loader: OfflineDocumentLoader) -> str | N
     return str(URDNA2015().main(dataset, {"format": "application/n-quads"}))
 
 
-def _cached(cache: _Lru, key: Any, derive: Any) -> Any:
+def _cached(memory: _Lru, key: Any, derive: Any) -> Any:
     with _LOCK:
-        found = cache.get(key)
+        found = memory.get(key)
         if found is not None:
-            cache.move_to_end(key)
+            memory.move_to_end(key)
             return found
-    try:
-        found = derive()
-    except Exception:
-        # Any failure of a derivation (pyld refusing the document...) means "use the slow path".
-        found = None
-    found = _SLOW_SHAPE if found is None else found
+    store = _STORE.get()
+    entry = cache.key(KIND, "plan" if memory is _PLANS else "template", repr(key))
+    found = _decode(store.get(entry)) if store is not None else None
+    if found is None:
+        try:
+            found = derive()
+        except Exception:
+            # Any failure of a derivation (pyld refusing the document...) means "use the slow
+            # path".
+            found = None
+        found = _SLOW_SHAPE if found is None else found
+        if store is not None:
+            store.put(entry, _encode(found))
+        with _LOCK:
+            STATS.derived += 1
     with _LOCK:
-        STATS.derived += 1
-        cache.put(key, found)
+        memory.put(key, found)
     return found
+
+
+def _encode(found: Any) -> bytes:
+    """A plan, a template or the slow-path mark as JSON (read back by :func:`_decode`)."""
+    if isinstance(found, _Plan):
+        value: Any = {"plan": [found.roles, found.iri, found.fixed]}
+    elif isinstance(found, _Template):
+        value = {
+            "template": [
+                found.quads,
+                found.subject_slots,
+                sorted(found.fixed_subjects),
+                found.groups,
+                sorted([slot, *tags] for slot, tags in found.literal_tags.items()),
+                found.terms,
+            ]
+        }
+    else:
+        value = {"slow": True}
+    return fastjson.dumps(value)
+
+
+def _decode(content: bytes | None) -> Any:
+    """What :func:`_encode` wrote, or None when ``content`` is missing or does not hold it."""
+    if content is None:
+        return None
+    try:
+        value = fastjson.loads(content)
+        if value == {"slow": True}:
+            return _SLOW_SHAPE
+        if "plan" in value:
+            roles, iri, fixed = value["plan"]
+            return _Plan(_ints(roles), _ints(iri), _ints(fixed))
+        quads, subject_slots, fixed_subjects, groups, tags, terms = value["template"]
+        return _Template(
+            quads=tuple(
+                (str(g), (int(s[0]), dict(s[1])), dict(p), (int(o[0]), dict(o[1])))
+                for g, s, p, o in quads
+            ),
+            subject_slots=_ints(subject_slots),
+            fixed_subjects=frozenset(str(v) for v in fixed_subjects),
+            groups=tuple(_ints(group) for group in groups),
+            literal_tags={int(slot): (kind, language) for slot, kind, language in tags},
+            terms=None
+            if terms is None
+            else tuple(
+                (str(g), int(s_slot), str(s), str(p), int(o_slot), int(kind), str(o))
+                for g, s_slot, s, p, o_slot, kind, o in terms
+            ),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _ints(values: Any) -> tuple[int, ...]:
+    return tuple(int(v) for v in values)
 
 
 # Contexts: the terms and keyword aliases of every context document a shape can reach.

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from build_tools import cache, keys, ob2, parallel, signing
+from build_tools import cache, canon_templates, keys, ob2, parallel, signing
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.jsonld_loader import OfflineDocumentLoader
 from build_tools.model import Award, Issuer, PublicKey, Site
@@ -223,12 +223,15 @@ def _verify_chunk(site: Site, ids: Sequence[str]) -> list[tuple[str, list[Diagno
     loader = OfflineDocumentLoader()
     resolvers: dict[str, _Keys] = {}
     results = []
-    for award_id in ids:
-        award = site.awards[award_id]
-        resolver = resolvers.get(award.issuer)
-        if resolver is None:
-            resolver = resolvers[award.issuer] = _Keys(site, site.issuers[award.issuer])
-        results.append((award_id, _verify(site, award, resolver, loader)))
+    # Canonicalisation templates are kept in the build cache: a build that checks one new
+    # award then neither imports pyld nor derives them again (canon_templates.py).
+    with canon_templates.kept_in(cache.open_versioned(site.root, canon_templates.KIND)):
+        for award_id in ids:
+            award = site.awards[award_id]
+            resolver = resolvers.get(award.issuer)
+            if resolver is None:
+                resolver = resolvers[award.issuer] = _Keys(site, site.issuers[award.issuer])
+            results.append((award_id, _verify(site, award, resolver, loader)))
     return results
 
 

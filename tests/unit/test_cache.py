@@ -478,3 +478,42 @@ def test_commands_that_only_add_leave_the_cache_as_the_last_check_left_it(
     site, _ = pipeline.load_site(awarded_repo.root, check_signatures=False)
     assert site is not None and site.consents[0].display_name == "Awa D."
     assert _tree(folder) == before
+
+
+def test_a_versioned_cache_deletes_the_entries_of_other_code(tmp_path: Path, folder: Path) -> None:
+    old = folder / "canon" / "0123456789abcdef" / "ab"
+    old.mkdir(parents=True)
+    (old / "ab01").write_bytes(b"older code")
+    store = cache.open_versioned(tmp_path, "canon")
+    assert not (folder / "canon" / "0123456789abcdef").exists()
+    store.put(cache.key("canon", "x"), b"y")
+    assert cache.open_versioned(tmp_path, "canon").get(cache.key("canon", "x")) == b"y"
+    assert [p.name for p in (folder / "canon").iterdir()] == [cache.code_version()[:16]]
+
+
+def test_a_read_only_versioned_cache_deletes_nothing(tmp_path: Path, folder: Path) -> None:
+    old = folder / "canon" / "0123456789abcdef"
+    old.mkdir(parents=True)
+    with cache.read_only():
+        cache.open_versioned(tmp_path, "canon")
+    assert old.is_dir()
+
+
+def test_canonicalisation_templates_are_kept_for_the_next_check(
+    awarded_repo: AwardedRepo, folder: Path
+) -> None:
+    """A later build that checks a new award neither imports pyld nor derives a template."""
+    from build_tools import canon_templates
+
+    site = awarded_repo.site()
+    canon_templates.clear_cache()
+    shutil.rmtree(folder / "signatures", ignore_errors=True)
+    assert verification.verify_all(site, workers=1) == []
+    assert canon_templates.STATS.derived > 0
+    assert _entries(folder, f"canon/{cache.code_version()[:16]}")
+    # The next process: no template in memory, no signature check in the cache.
+    canon_templates.clear_cache()
+    shutil.rmtree(folder / "signatures")
+    assert verification.verify_all(site, workers=1) == []
+    assert canon_templates.STATS.fast > 0
+    assert canon_templates.STATS.derived == 0

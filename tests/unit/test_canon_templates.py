@@ -538,3 +538,81 @@ def test_the_template_cache_is_bounded(
         _assert_same(_with(award, ("credentialSubject", "achievement", "tag"), tags), loader)
     assert len(canon_templates._PLANS) <= 3 and len(canon_templates._TEMPLATES) <= 3
     assert STATS.slow == 0
+
+
+# Plans and templates kept in a store (the build cache) between processes.
+
+
+class _Store:
+    """A store in memory, as canon_templates uses the build cache."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def get(self, entry: str) -> bytes | None:
+        return self.entries.get(entry)
+
+    def put(self, entry: str, content: bytes) -> None:
+        self.entries[entry] = content
+
+
+def test_kept_templates_serve_another_process_without_deriving(
+    loader: OfflineDocumentLoader,
+) -> None:
+    store = _Store()
+    award = _unsecured(_award())
+    with canon_templates.kept_in(store):
+        _assert_same(award, loader)
+    assert STATS.derived > 0 and store.entries
+    # A new process, as far as the templates go: nothing in memory, only the store.
+    canon_templates.clear_cache()
+    other = _with(award, ("credentialSubject", "narrative"), "Un autre texte.")
+    with canon_templates.kept_in(store):
+        assert _assert_same(other, loader)[0] == "N-Quads"
+        assert STATS.derived == 0
+        # A shape the store does not hold yet is derived, and kept.
+        assert _assert_same(_proof_configuration(_award()), loader)[0] == "N-Quads"
+        assert STATS.derived > 0
+    canon_templates.clear_cache()
+    with canon_templates.kept_in(store):
+        assert _assert_same(other, loader)[0] == "N-Quads"
+        assert _assert_same(_proof_configuration(_award()), loader)[0] == "N-Quads"
+    assert (STATS.fast, STATS.slow, STATS.derived) == (2, 0, 0)
+
+
+def test_every_kind_of_entry_reads_back_as_it_was_written(loader: OfflineDocumentLoader) -> None:
+    for document in (_unsecured(_award()), _proof_configuration(_award())):
+        _assert_same(document, loader)
+    _assert_same(
+        {"@context": [VC_V2], "type": ["VerifiableCredential"], "x": [1, {"@list": []}]}, loader
+    )
+    found = [*canon_templates._PLANS.values(), *canon_templates._TEMPLATES.values()]
+    kinds = {type(value).__name__ for value in found}
+    assert {"_Plan", "_Template", "object"} <= kinds
+    for value in found:
+        decoded = canon_templates._decode(canon_templates._encode(value))
+        assert decoded == value if value is not canon_templates._SLOW_SHAPE else decoded is value
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not json", b"[]", b'"plan"', b'{"plan": [1]}', b'{"template": [[]]}']
+)
+def test_a_damaged_entry_is_derived_again(content: bytes, loader: OfflineDocumentLoader) -> None:
+    store = _Store()
+    award = _unsecured(_award())
+    with canon_templates.kept_in(store):
+        _assert_same(award, loader)
+    canon_templates.clear_cache()
+    store.entries = dict.fromkeys(store.entries, content)
+    with canon_templates.kept_in(store):
+        assert _assert_same(award, loader)[0] == "N-Quads"
+    assert STATS.derived > 0
+    assert all(content != stored for stored in store.entries.values())
+
+
+def test_outside_the_block_nothing_is_kept(loader: OfflineDocumentLoader) -> None:
+    store = _Store()
+    with canon_templates.kept_in(store):
+        pass
+    _assert_same(_unsecured(_award()), loader)
+    assert store.entries == {}
