@@ -217,7 +217,8 @@ def _make_units(
         files = cache.unpack(stored) if stored is not None else None
         if files is None:
             files = list(publish.award_files(site, award, job.images[award.badge]))
-            published.put(documents_key, cache.pack(files))
+            if published.enabled:
+                published.put(documents_key, cache.pack(files))
         page = pages.get(page_key)
         if page is None:
             page = assertion_pages.render_page(site, award, job.moment).encode("utf-8")

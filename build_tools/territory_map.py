@@ -234,7 +234,8 @@ def files(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:
     kept = cache.unpack(found) if found is not None else None
     if kept is None:
         output = territory.exports(site, gazetteer or load_gazetteer())
-        store.put(key, cache.pack(sorted(output.items())))
+        if store.enabled:
+            store.put(key, cache.pack(sorted(output.items())))
     else:
         output = dict(kept)
     store.prune()

@@ -517,3 +517,15 @@ def test_canonicalisation_templates_are_kept_for_the_next_check(
     assert verification.verify_all(site, workers=1) == []
     assert canon_templates.STATS.fast > 0
     assert canon_templates.STATS.derived == 0
+
+
+def test_a_build_without_cache_packs_no_entry(
+    awarded_repo: AwardedRepo, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Packing the files of each award for an entry that is not kept would only cost time."""
+    shutil.copy(PROJECT / "mkdocs.yml", awarded_repo.root / "mkdocs.yml")
+    shutil.copytree(PROJECT / "site_src", awarded_repo.root / "site_src")
+    monkeypatch.setattr(cache, "pack", _refuse)
+    cache.disable()
+    sitebuild.build(awarded_repo.root, tmp_path / "site")
+    assert (tmp_path / "site" / "a" / f"{awarded_repo.ids['awa']}.html").is_file()
