@@ -128,6 +128,10 @@ def start(site: Site, sync: SiteSync, moment: datetime, check: leaks.FileCheck) 
     return Writing(sync, problems, units, done)
 
 
+# The keys of a unit made without cache (they are looked up nowhere).
+_UNKEYED = ("", "")
+
+
 @dataclass(frozen=True)
 class _Job:
     """What the workers that make changed units inherit."""
@@ -136,6 +140,7 @@ class _Job:
     moment: datetime
     root: Path
     check: leaks.FileCheck
+    #: The two cache keys of each unit (none in a build without cache).
     keys: dict[str, tuple[str, str]]
     #: Each badge's image, as the keys of its awards' documents were computed from it.
     images: dict[str, publish.BadgeImage]
@@ -152,19 +157,61 @@ def _award_units(
     """The changed units being made, and what to do once they all are (prune the caches)."""
     published = cache.open_cache(site.root, "published")
     pages = cache.open_cache(site.root, "pages")
-    document_key = publish.DocumentKeys(site)
+    keys: dict[str, tuple[str, str]] = {}
+    if published.enabled or pages.enabled or sync.state is not None:
+        document_key = publish.DocumentKeys(site)
+        todo = _changed_units(site, sync, moment, check, keys, document_key, (published, pages))
+        images = document_key.images
+    else:
+        # No cache to look results up in and no manifest to keep (--no-cache): every unit is
+        # made, and hashing the inputs of each would only keep the workers waiting.
+        todo = [(award_id, "") for award_id in site.awards]
+        awarded = {award.badge for award in site.awards.values()}
+        images = {slug: publish.BadgeImage.read(site.badges[slug]) for slug in awarded}
+    job = _Job(
+        site,
+        moment,
+        sync.root,
+        check,
+        keys,
+        images,
+        sync.state is not None,
+        parallel.shared_lock(),
+    )
+    units = parallel.start_chunks(_make_units, job, todo, label="Badges délivrés")
+
+    def done() -> None:
+        published.prune()
+        pages.prune()
+
+    return units, done
+
+
+def _changed_units(
+    site: Site,
+    sync: SiteSync,
+    moment: datetime,
+    check: leaks.FileCheck,
+    keys: dict[str, tuple[str, str]],
+    document_key: publish.DocumentKeys,
+    caches: tuple[cache.Cache, cache.Cache],
+) -> list[tuple[str, str]]:
+    """The units to make again, with their digests; ``keys`` gets the cache keys of each.
+
+    The keys are marked as used in ``caches`` (published documents, pages), which this
+    process prunes once the units are made.
+    """
+    published, pages = caches
     page_key = assertion_pages.PageKeys(site, moment)
     page_path = Urls(site.settings.site_url).assertion_page
     # The rules of the check, then the two keys (64 hex digits each), make the unit's digest.
     rules = hashlib.sha256(f"{check.rules()}\0".encode())
     used = published.enabled
-    keys: dict[str, tuple[str, str]] = {}
     digests: list[str] = []
     for award in site.awards.values():
         record = cache.award_record(award)
         documents, page = document_key(award, record), page_key(award, record)
         keys[award.id] = (documents, page)
-        # Marked as used in this process, where the cache is pruned after the pass.
         if used:
             published.used.add(documents)
             pages.used.add(page)
@@ -180,23 +227,7 @@ def _award_units(
         paths.append(page_path(award.id))
         if not sync.unchanged_unit(paths, unit):
             todo.append((award.id, unit))
-    job = _Job(
-        site,
-        moment,
-        sync.root,
-        check,
-        keys,
-        document_key.images,
-        sync.state is not None,
-        parallel.shared_lock(),
-    )
-    units = parallel.start_chunks(_make_units, job, todo, label="Badges délivrés")
-
-    def done() -> None:
-        published.prune()
-        pages.prune()
-
-    return units, done
+    return todo
 
 
 def _make_units(
@@ -212,7 +243,7 @@ def _make_units(
     results = []
     for award_id, unit in todo:
         award = site.awards[award_id]
-        documents_key, page_key = job.keys[award_id]
+        documents_key, page_key = job.keys.get(award_id, _UNKEYED)
         stored = published.get(documents_key)
         files = cache.unpack(stored) if stored is not None else None
         if files is None:

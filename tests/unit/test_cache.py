@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from build_tools import (
+    assertion_pages,
     awards,
     cache,
     consents,
     discover,
     issuing,
     pipeline,
+    publish,
     sitebuild,
     verification,
 )
@@ -519,13 +521,20 @@ def test_canonicalisation_templates_are_kept_for_the_next_check(
     assert canon_templates.STATS.derived == 0
 
 
-def test_a_build_without_cache_packs_no_entry(
+def test_a_build_without_cache_neither_keys_nor_packs_the_awards_files(
     awarded_repo: AwardedRepo, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Packing the files of each award for an entry that is not kept would only cost time."""
+    """Hashing the inputs of each award, or packing its files, for nothing kept: only time.
+
+    The site is the one a build with the cache makes.
+    """
     shutil.copy(PROJECT / "mkdocs.yml", awarded_repo.root / "mkdocs.yml")
     shutil.copytree(PROJECT / "site_src", awarded_repo.root / "site_src")
+    sitebuild.build(awarded_repo.root, tmp_path / "cached")
     monkeypatch.setattr(cache, "pack", _refuse)
+    monkeypatch.setattr(publish.DocumentKeys, "__call__", _refuse)
+    monkeypatch.setattr(assertion_pages.PageKeys, "__call__", _refuse)
     cache.disable()
     sitebuild.build(awarded_repo.root, tmp_path / "site")
     assert (tmp_path / "site" / "a" / f"{awarded_repo.ids['awa']}.html").is_file()
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "cached")
