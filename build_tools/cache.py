@@ -348,10 +348,13 @@ def open_versioned(root: Path, kind: str) -> Cache:
     (so :meth:`Cache.prune` cannot tell): the entries live in a folder named by the code
     version (``<kind>/<version>/``), and the folders of other versions go when it is opened.
     """
+    top = folder_for(root)
+    if top is None:
+        return Cache(None, kind)
     version = code_version()[:16]
-    store = Cache(folder_for(root), f"{kind}/{version}")
-    if store.folder is not None and store.writable:
-        with suppress(OSError), os.scandir(store.folder.parent) as folders:
+    store = Cache(top, f"{kind}/{version}")
+    if store.writable:
+        with suppress(OSError), os.scandir(top / kind) as folders:
             for folder in folders:
                 if folder.name != version and folder.is_dir(follow_symlinks=False):
                     shutil.rmtree(folder.path, ignore_errors=True)

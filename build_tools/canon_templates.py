@@ -193,8 +193,12 @@ _STORE: ContextVar[Store | None] = ContextVar("canon_templates_store", default=N
 
 
 @contextmanager
-def kept_in(store: Store) -> Iterator[None]:
-    """Within the block, look plans and templates up in ``store`` first, and keep them there."""
+def kept_in(store: Store | None) -> Iterator[None]:
+    """Within the block, look plans and templates up in ``store`` first, and keep them there.
+
+    With None, nothing is kept (and the code version, part of every entry's name, is not
+    computed).
+    """
     token = _STORE.set(store)
     try:
         yield
@@ -270,7 +274,9 @@ def _cached(memory: _Lru, key: Any, derive: Any) -> Any:
             memory.move_to_end(key)
             return found
     store = _STORE.get()
-    entry = cache.key(KIND, "plan" if memory is _PLANS else "template", repr(key))
+    entry = ""
+    if store is not None:
+        entry = cache.key(KIND, "plan" if memory is _PLANS else "template", repr(key))
     found = _decode(store.get(entry)) if store is not None else None
     if found is None:
         try:

@@ -225,7 +225,8 @@ def _verify_chunk(site: Site, ids: Sequence[str]) -> list[tuple[str, list[Diagno
     results = []
     # Canonicalisation templates are kept in the build cache: a build that checks one new
     # award then neither imports pyld nor derives them again (canon_templates.py).
-    with canon_templates.kept_in(cache.open_versioned(site.root, canon_templates.KIND)):
+    kept = cache.open_versioned(site.root, canon_templates.KIND)
+    with canon_templates.kept_in(kept if kept.enabled else None):
         for award_id in ids:
             award = site.awards[award_id]
             resolver = resolvers.get(award.issuer)

@@ -616,3 +616,16 @@ def test_outside_the_block_nothing_is_kept(loader: OfflineDocumentLoader) -> Non
         pass
     _assert_same(_unsecured(_award()), loader)
     assert store.entries == {}
+
+
+def test_a_block_without_store_keeps_nothing_and_names_no_entry(
+    loader: OfflineDocumentLoader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from build_tools import cache
+
+    def refuse(*_: object) -> str:
+        raise AssertionError("an entry was named without a store")
+
+    monkeypatch.setattr(cache, "key", refuse)
+    with canon_templates.kept_in(None):
+        assert _assert_same(_unsecured(_award()), loader)[0] == "N-Quads"
