@@ -274,16 +274,15 @@ def _cached(memory: _Lru, key: Any, derive: Any) -> Any:
             memory.move_to_end(key)
             return found
     store = _STORE.get()
-    entry = ""
+    found = None
     if store is not None:
         entry = cache.key(KIND, "plan" if memory is _PLANS else "template", repr(key))
-    found = _decode(store.get(entry)) if store is not None else None
+        found = _decode(store.get(entry))
     if found is None:
         try:
             found = derive()
         except Exception:
-            # Any failure of a derivation (pyld refusing the document...) means "use the slow
-            # path".
+            # Any failure of a derivation (pyld refusing the document...): the slow path.
             found = None
         found = _SLOW_SHAPE if found is None else found
         if store is not None:
