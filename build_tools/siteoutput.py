@@ -147,7 +147,8 @@ class _Job:
     #: Whether the sync keeps a record of each file (else only problems come back).
     keep: bool
     #: Taken by a worker while it creates a unit's files in the staging folder: one process
-    #: at a time creates files there (parallel.shared_lock says why).
+    #: at a time creates files there (parallel.shared_lock says why); the bytes are written
+    #: after the lock is released.
     writing: AbstractContextManager[Any]
 
 
@@ -259,8 +260,11 @@ def _make_units(
         unit_files = [*files, (urls.assertion_page(award_id), page)]
         for path, data in unit_files:
             problems += job.check(path, data)
+        # Only creating the files takes the shared lock: their bytes are written by both
+        # workers at once (creating is what contends for the folder, see parallel.shared_lock).
         with job.writing:
-            stats = [writer.write_file(root, path, data, made) for path, data in unit_files]
+            descriptors = writer.create_all(root, [path for path, _ in unit_files], made)
+        stats = writer.fill_all(descriptors, [data for _, data in unit_files])
         if job.keep:
             for (path, _), stat in zip(unit_files, stats, strict=True):
                 written.append(Written(path, stat.st_size, stat.st_mtime_ns, unit))

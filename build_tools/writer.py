@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 
@@ -29,12 +29,38 @@ def checked_path(site_path: str) -> str:
 
 def write_file(root: str, site_path: str, data: bytes, made: set[str]) -> os.stat_result:
     """Write one file below the folder ``root``; its stat. ``made``: folders known to exist."""
+    return fill(create(root, site_path, made), data)
+
+
+def create(root: str, site_path: str, made: set[str]) -> int:
+    """Create (or empty) one file below the folder ``root``, open for writing: its descriptor.
+
+    Creating a file is the step that takes its folder's lock in the kernel; writing its bytes
+    (:func:`fill`) takes only the file's own, so several processes can do that at once.
+    """
     target = os.path.join(root, checked_path(site_path))
     folder = os.path.dirname(target)
     if folder not in made:
         os.makedirs(folder, exist_ok=True)
         made.add(folder)
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    return os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+
+
+def create_all(root: str, site_paths: Sequence[str], made: set[str]) -> list[int]:
+    """:func:`create` for each path, in order; none is left open if one fails."""
+    descriptors: list[int] = []
+    try:
+        for site_path in site_paths:
+            descriptors.append(create(root, site_path, made))
+    except BaseException:
+        for descriptor in descriptors:
+            os.close(descriptor)
+        raise
+    return descriptors
+
+
+def fill(descriptor: int, data: bytes) -> os.stat_result:
+    """Write ``data`` to a file made by :func:`create` and close it: the file's stat."""
     try:
         view = memoryview(data)
         while view:
@@ -42,6 +68,23 @@ def write_file(root: str, site_path: str, data: bytes, made: set[str]) -> os.sta
         return os.fstat(descriptor)
     finally:
         os.close(descriptor)
+
+
+def fill_all(descriptors: Sequence[int], contents: Sequence[bytes]) -> list[os.stat_result]:
+    """:func:`fill` each file with its content, in order; all are closed, even on failure."""
+    stats: list[os.stat_result] = []
+    try:
+        if len(descriptors) != len(contents):
+            raise ValueError(f"{len(descriptors)} files for {len(contents)} contents")
+        for descriptor, data in zip(descriptors, contents, strict=True):
+            stats.append(fill(descriptor, data))
+    except BaseException:
+        # The file being filled was closed by fill (if any); those after it never were.
+        done = len(stats) + 1 if len(descriptors) == len(contents) else 0
+        for descriptor in descriptors[done:]:
+            os.close(descriptor)
+        raise
+    return stats
 
 
 def write_files(site_dir: Path, files: Mapping[str, bytes | str]) -> None:

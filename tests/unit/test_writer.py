@@ -47,3 +47,40 @@ def test_the_fast_writer_makes_folders_and_ordinary_modes(tmp_path: Path) -> Non
     assert stat.st_mode & 0o777 == writer.shared_file_mode()
     writer.write_file(str(tmp_path), "a/b/c.html", b"", made)
     assert (tmp_path / "a" / "b" / "c.html").read_bytes() == b""
+
+
+def _open_descriptors() -> set[int]:
+    import os
+
+    return {int(name) for name in os.listdir("/proc/self/fd")}
+
+
+def test_files_created_together_are_filled_later_with_their_bytes(tmp_path: Path) -> None:
+    made: set[str] = set()
+    paths = ["a/x.html", "a/x.json", "b/y.png"]
+    before = _open_descriptors()
+    descriptors = writer.create_all(str(tmp_path), paths, made)
+    # Created and empty, not yet written: the step that the workers' lock covers.
+    assert [(tmp_path / p).read_bytes() for p in paths] == [b"", b"", b""]
+    stats = writer.fill_all(descriptors, [b"<p>", b"{}", b"\x89PNG"])
+    assert [(tmp_path / p).read_bytes() for p in paths] == [b"<p>", b"{}", b"\x89PNG"]
+    assert [s.st_size for s in stats] == [3, 2, 4]
+    assert _open_descriptors() == before
+
+
+def test_a_path_refused_midway_leaves_no_file_open(tmp_path: Path) -> None:
+    before = _open_descriptors()
+    with pytest.raises(ValueError, match="unsafe"):
+        writer.create_all(str(tmp_path), ["a/ok.html", "../escape.html"], set())
+    assert _open_descriptors() == before
+
+
+def test_a_failed_fill_closes_every_file(tmp_path: Path) -> None:
+    before = _open_descriptors()
+    descriptors = writer.create_all(str(tmp_path), ["a.txt", "b.txt", "c.txt"], set())
+    with pytest.raises(TypeError):
+        writer.fill_all(descriptors, [b"a", "not bytes", b"c"])  # type: ignore[list-item]
+    assert _open_descriptors() == before
+    with pytest.raises(ValueError, match="2 contents"):
+        writer.fill_all(writer.create_all(str(tmp_path), ["d.txt"] * 3, set()), [b"d", b"d"])
+    assert _open_descriptors() == before
