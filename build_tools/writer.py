@@ -72,16 +72,17 @@ def fill(descriptor: int, data: bytes) -> os.stat_result:
 
 def fill_all(descriptors: Sequence[int], contents: Sequence[bytes]) -> list[os.stat_result]:
     """:func:`fill` each file with its content, in order; all are closed, even on failure."""
+    if len(descriptors) != len(contents):
+        for descriptor in descriptors:
+            os.close(descriptor)
+        raise ValueError(f"{len(descriptors)} files for {len(contents)} contents")
     stats: list[os.stat_result] = []
     try:
-        if len(descriptors) != len(contents):
-            raise ValueError(f"{len(descriptors)} files for {len(contents)} contents")
         for descriptor, data in zip(descriptors, contents, strict=True):
             stats.append(fill(descriptor, data))
     except BaseException:
-        # The file being filled was closed by fill (if any); those after it never were.
-        done = len(stats) + 1 if len(descriptors) == len(contents) else 0
-        for descriptor in descriptors[done:]:
+        # fill closed the file it failed on; the files after it were never filled.
+        for descriptor in descriptors[len(stats) + 1 :]:
             os.close(descriptor)
         raise
     return stats

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,6 @@ def test_the_fast_writer_makes_folders_and_ordinary_modes(tmp_path: Path) -> Non
 
 
 def _open_descriptors() -> set[int]:
-    import os
-
     return {int(name) for name in os.listdir("/proc/self/fd")}
 
 
