@@ -8,6 +8,7 @@ on 127.0.0.1 for the duration of the run, as a static host would serve it.
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 from pathlib import Path
 
@@ -15,16 +16,11 @@ from playwright.sync_api import sync_playwright
 
 from build_tools.sitebuild import make_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The repository's root, so that screenshots start Chromium as the end-to-end tests do (the
+# same build, flags and offline host rules: a page that reached for a third-party host would
+# show it broken).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 
 def main() -> None:
@@ -41,7 +37,7 @@ def main() -> None:
     width = 390 if args.mobile else args.width
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
             page = browser.new_page(viewport={"width": width, "height": 900})
             for path in args.pages:
                 page.goto(f"http://127.0.0.1:{server.server_port}/{path}")

@@ -1,4 +1,5 @@
-"""The headless Chromium that the end-to-end tests and ``bench.live_check`` drive, offline."""
+"""The headless Chromium that the end-to-end tests, ``bench.live_check`` and
+``scripts/screenshot.py`` drive, offline."""
 
 from __future__ import annotations
 
