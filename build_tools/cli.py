@@ -416,9 +416,12 @@ def award(
     ]
     paths = issuing.write_awards(root, issuer, signed, now.date())
     urls = Urls(site.settings.site_url)
+    # Each line names the person (as the issuer typed it; it is never stored), so that a group's
+    # trainer knows which page to give to whom.
     for item, path in zip(signed, paths, strict=True):
+        page = urls.absolute(urls.assertion_page(item.assertion_id))
         click.echo(
-            f"Délivré : {urls.absolute(urls.assertion_page(item.assertion_id))}  ({path.relative_to(root).as_posix()})"
+            f"Délivré à {item.request.email} : {page}  ({path.relative_to(root).as_posix()})"
         )
     click.echo(
         f"{len(signed)} badge(s) délivré(s). Enregistrez-les dans git (git add issuers/{issuer}), puis publiez le site."

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from build_tools import cli, publish, writer
+from build_tools import cli, identity, publish, writer
 from build_tools.cli import main
 from tests.conftest import AwardedRepo
 
@@ -313,7 +313,7 @@ def test_award_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
     )
     assert (code, err) == (0, "")
     match = re.fullmatch(
-        r"Délivré : https://badges\.example\.org/test/a/([a-z2-7]{26})\.html  "
+        r"Délivré à dan@example\.org : https://badges\.example\.org/test/a/([a-z2-7]{26})\.html  "
         r"\(issuers/atelier-test/assertions/\1\.json\)\n"
         r"1 badge\(s\) délivré\(s\)\. Enregistrez-les dans git \(git add issuers/atelier-test\), "
         r"puis publiez le site\.\n",
@@ -361,6 +361,48 @@ def test_award_dry_run_writes_nothing(
     assert _tree(awarded_repo.root) == before
     assert _tree(awarded_repo.key_dir) == keys_before
     assert not (tmp_path / "aucune").exists()
+
+
+def test_award_to_a_group_names_who_gets_which_page(
+    awarded_repo: AwardedRepo, tmp_path: Path, clock: datetime
+) -> None:
+    group = tmp_path / "groupe.csv"
+    group.write_text(
+        "email;name;name_consent\nDan@Example.org;Dan;oui\neve@example.org;;\n", encoding="utf-8"
+    )
+    before = set(awarded_repo.site().awards)
+    code, out, err = _run(
+        "award",
+        "telephone",
+        "--issuer",
+        "atelier-test",
+        "--csv",
+        str(group),
+        "--key-dir",
+        str(awarded_repo.key_dir),
+        "--root",
+        str(awarded_repo.root),
+    )
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    page = r"https://badges\.example\.org/test/a/([a-z2-7]{26})\.html"
+    record = r"\(issuers/atelier-test/assertions/\1\.json\)"
+    # One line a person, in the order of the group file, with the address as it is stored.
+    dan = re.fullmatch(rf"Délivré à dan@example\.org : {page}  {record}", lines[0])
+    eve = re.fullmatch(rf"Délivré à eve@example\.org : {page}  {record}", lines[1])
+    assert dan is not None and eve is not None, out
+    assert lines[2:] == [
+        "2 badge(s) délivré(s). Enregistrez-les dans git (git add issuers/atelier-test), "
+        "puis publiez le site."
+    ]
+    site = awarded_repo.site()
+    assert set(site.awards) - before == {dan.group(1), eve.group(1)}
+    # The line names the right person: the award's recipient is that address, hashed.
+    for match, email in ((dan, "dan@example.org"), (eve, "eve@example.org")):
+        award = site.awards[match.group(1)]
+        assert award.identity_hash == identity.hash_identity(email, award.salt)
+    assert site.display_names[dan.group(1)] == "Dan"
+    assert eve.group(1) not in site.display_names
 
 
 def test_award_from_a_bad_group_file_writes_nothing(

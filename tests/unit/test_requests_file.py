@@ -180,7 +180,9 @@ def test_award_from_a_request(
         "  preuve : https://example.org/video",
         out.splitlines()[4],
     ]
-    assert out.splitlines()[4].startswith("Délivré : https://badges.example.org/test/a/")
+    assert out.splitlines()[4].startswith(
+        "Délivré à dan@example.org : https://badges.example.org/test/a/"
+    )
     site = awarded_repo.site()
     (new,) = set(site.awards) - before
     award = site.awards[new]
