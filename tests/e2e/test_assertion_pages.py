@@ -16,8 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from playwright.sync_api import Page, expect
 
+from build_tools.cli import main as badgeons
+from tests.conftest import PROJECT
 from tests.e2e.conftest import (
     DISPLAY_NAME,
     REVOCATION_REASON,
@@ -269,6 +272,75 @@ def test_the_printed_attestation_keeps_the_qr_code_and_hides_the_form(
     page.emulate_media(media="screen")
     expect(page.locator("#bdg-owner-form")).to_be_visible()
     expect(page.locator(".bdg-print-note")).to_be_hidden()
+
+
+def _sheets(pdf: bytes) -> int:
+    """How many pages a PDF made by Chromium has: its page objects, checked against the count
+    of its page tree (whose root, past eight pages, has the largest count of the tree)."""
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+    assert max(int(n) for n in re.findall(rb"/Count\s+(\d+)", pdf)) == pages, "unexpected PDF"
+    return pages
+
+
+def test_the_qr_code_is_printed_beside_the_status_however_long_the_page(
+    tab: Tab, built_site: BuiltSite, base_url: str
+) -> None:
+    page = tab.page
+    open_checked(tab, base_url + built_site.assertion("valid"))
+    assert _sheets(page.pdf(format="A4")) == 1
+    # Criteria five pages long: the sheet runs over, and the code stays at the top of the first.
+    page.evaluate(
+        """() => {
+        const list = document.createElement("ol");
+        for (let i = 0; i < 300; i++) {
+            const item = document.createElement("li");
+            item.textContent = "Une tâche observable de plus, décrite en une ligne.";
+            list.append(item);
+        }
+        document.querySelector(".bdg-criteria").append(list);
+    }"""
+    )
+    assert _sheets(page.pdf(format="A4")) >= 5
+    page.emulate_media(media="print")
+    status = page.locator("#bdg-status").bounding_box()
+    qr = page.locator("svg.bdg-qr").bounding_box()
+    assert status is not None and qr is not None
+    assert qr["y"] < status["y"] + status["height"], (qr, status)
+    assert qr["x"] > status["x"] + status["width"], (qr, status)
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The site of the repository's own sample data, served: its URL and its award pages."""
+    base = tmp_path_factory.mktemp("sample")
+    root = base / "repo"
+    root.mkdir()
+    for name in ("badgeons.yml", "mkdocs.yml"):
+        shutil.copy(PROJECT / name, root / name)
+    for name in ("badges", "issuers", "site_src"):
+        shutil.copytree(PROJECT / name, root / name)
+    site = base / "site"
+    result = CliRunner().invoke(
+        badgeons, ["build", "--no-cache", "--root", str(root), "--site-dir", str(site)]
+    )
+    assert result.exit_code == 0, result.output
+    pages = sorted(f"a/{p.name}" for p in (site / "a").glob("*.html"))
+    with serving(site) as url:
+        yield url, pages
+
+
+def test_every_sample_award_prints_on_one_a4_sheet(
+    tab: Tab, sample_site: tuple[str, list[str]]
+) -> None:
+    """The sample data's badges have long criteria, evidence and up to three endorsements."""
+    url, pages = sample_site
+    assert len(pages) >= 30
+    longer = []
+    for path in pages:
+        open_checked(tab, url + path)
+        if _sheets(tab.page.pdf(format="A4")) != 1:
+            longer.append(path)
+    assert longer == []
 
 
 def test_the_qr_code_as_drawn_decodes_to_the_page_address(
