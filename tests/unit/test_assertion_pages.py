@@ -6,6 +6,7 @@ import dataclasses
 import json
 import re
 from datetime import UTC, datetime
+from importlib import resources
 from types import MappingProxyType
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -215,6 +216,20 @@ def test_files_include_the_shared_assets_and_one_page_per_award(awarded_repo: Aw
     )
     assert assertion_pages.build_moment("0") == datetime(1970, 1, 1, tzinfo=UTC)
     assert issuing is not None
+
+
+@pytest.mark.parametrize("name", assertion_pages.ASSETS)
+def test_the_shared_assets_close_every_block_they_open(name: str) -> None:
+    """A stray or missing brace makes a browser drop the rules after it, silently."""
+    text = resources.files("build_tools.static").joinpath(name).read_text(encoding="utf-8")
+    # Comments, strings and regular expressions with braces in them would fool the count.
+    code = re.sub(r"/\*.*?\*/|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", "", text, flags=re.S)
+    depth = 0
+    for line_number, line in enumerate(code.splitlines(), start=1):
+        for brace in re.findall(r"[{}]", line):
+            depth += 1 if brace == "{" else -1
+            assert depth >= 0, f"{name}: a brace closes nothing (around line {line_number})"
+    assert depth == 0, f"{name}: {depth} block(s) left open"
 
 
 def _former_page_key(site: Site, award: Award, moment: datetime) -> str:
