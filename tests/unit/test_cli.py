@@ -330,6 +330,25 @@ def test_award_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
     assert award.credential["credentialSubject"]["narrative"] == "A passé un appel."
 
 
+def _award_group(
+    repo: AwardedRepo, group: Path, key_dir: Path, *options: str
+) -> tuple[int, str, str]:
+    """``badgeons award telephone --csv GROUP`` for the fixture's organisation."""
+    return _run(
+        "award",
+        "telephone",
+        "--issuer",
+        "atelier-test",
+        "--csv",
+        str(group),
+        *options,
+        "--key-dir",
+        str(key_dir),
+        "--root",
+        str(repo.root),
+    )
+
+
 def test_award_dry_run_writes_nothing(
     awarded_repo: AwardedRepo, tmp_path: Path, clock: datetime
 ) -> None:
@@ -339,19 +358,7 @@ def test_award_dry_run_writes_nothing(
     )
     before = _tree(awarded_repo.root)
     keys_before = _tree(awarded_repo.key_dir)
-    code, out, err = _run(
-        "award",
-        "telephone",
-        "--issuer",
-        "atelier-test",
-        "--csv",
-        str(group),
-        "--dry-run",
-        "--key-dir",
-        str(tmp_path / "aucune"),
-        "--root",
-        str(awarded_repo.root),
-    )
+    code, out, err = _award_group(awarded_repo, group, tmp_path / "aucune", "--dry-run")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "[essai] telephone pour dan@example.org le 2026-02-01T10:00:00Z — nom affiché : Dan",
@@ -371,18 +378,7 @@ def test_award_to_a_group_names_who_gets_which_page(
         "email;name;name_consent\nDan@Example.org;Dan;oui\neve@example.org;;\n", encoding="utf-8"
     )
     before = set(awarded_repo.site().awards)
-    code, out, err = _run(
-        "award",
-        "telephone",
-        "--issuer",
-        "atelier-test",
-        "--csv",
-        str(group),
-        "--key-dir",
-        str(awarded_repo.key_dir),
-        "--root",
-        str(awarded_repo.root),
-    )
+    code, out, err = _award_group(awarded_repo, group, awarded_repo.key_dir)
     assert (code, err) == (0, "")
     lines = out.splitlines()
     page = r"https://badges\.example\.org/test/a/([a-z2-7]{26})\.html"
@@ -414,18 +410,7 @@ def test_award_from_a_bad_group_file_writes_nothing(
         encoding="utf-8",
     )
     before = _tree(awarded_repo.root)
-    code, out, err = _run(
-        "award",
-        "telephone",
-        "--issuer",
-        "atelier-test",
-        "--csv",
-        str(group),
-        "--key-dir",
-        str(awarded_repo.key_dir),
-        "--root",
-        str(awarded_repo.root),
-    )
+    code, out, err = _award_group(awarded_repo, group, awarded_repo.key_dir)
     assert (code, out) == (1, "")
     assert err.splitlines() == [
         f"{group}:2:1: error: expires: la date d'expiration précède la date d'attribution",
