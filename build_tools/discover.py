@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools import cache, schemacheck
+from build_tools import cache, markup, schemacheck
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.yamlsource import (
     Source,
@@ -27,6 +27,8 @@ from build_tools.yamlsource import (
 SETTINGS_FILE = "badgeons.yml"
 #: The kind of cached results of :func:`load_checked` (build_tools/cache.py).
 SOURCES = "sources"
+#: The kinds of file whose texts are Markdown (build_tools/markup.py).
+_MARKDOWN_KINDS = ("issuer", "badge")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_HELP = (
     "minuscules ASCII, chiffres et tirets, sans espace ni accent (ex. « accueillir-un-public »)"
@@ -82,7 +84,9 @@ def check_fields(
 ) -> tuple[Source | None, list[Diagnostic]]:
     """A loaded file of fields checked against its schema and for placeholders.
 
-    The source is kept only when the file has no problem at all.
+    The source is kept only when the file has no problem at all. A file dropped here never
+    reaches the checks of the link stage, so the one of them that reads only the file's texts
+    (raw HTML in Markdown) runs here instead: every problem of the file shows in one run.
     """
     if source is None:
         return None, problems
@@ -93,6 +97,8 @@ def check_fields(
             where.error("", "le fichier doit contenir des champs (clé: valeur)"),
         ]
     problems = problems + schemacheck.check(source, kind) + placeholders(source)
+    if problems and kind in _MARKDOWN_KINDS:
+        problems += markup.check_markdown_fields(source)
     return (None if problems else source), problems
 
 

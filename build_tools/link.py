@@ -28,17 +28,7 @@ from build_tools.model import (
     Site,
     Text,
 )
-from build_tools.yamlsource import Source, format_field
-
-_MARKDOWN_FIELDS = (
-    ("description",),
-    ("description_en",),
-    ("criteria", "narrative"),
-    ("criteria", "narrative_en"),
-    ("evidence",),
-    ("evidence_en",),
-    ("requests", "instructions"),
-)
+from build_tools.yamlsource import Source
 
 
 def _text(data: dict[str, Any], key: str) -> Text:
@@ -68,23 +58,10 @@ def _check_file(
     return path, []
 
 
-def _markdown_problems(source: Source) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
-    for doc_path in _MARKDOWN_FIELDS:
-        node: Any = source.data
-        for part in doc_path:
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, str):
-            problems.extend(
-                markup.check_markdown(node, source.locate(doc_path), format_field(doc_path))
-            )
-    return problems
-
-
 def build_issuer(item: Loaded, root: Path) -> tuple[Issuer | None, list[Diagnostic]]:
     data = item.source.data
     logo, problems = _check_file(item.source, root, "issuers", "logo")
-    problems += _markdown_problems(item.source)
+    problems += markup.check_markdown_fields(item.source)
     seen: dict[str, int] = {}
     for index, key in enumerate(data.get("keys", [])):
         if key["id"] in seen:
@@ -134,7 +111,7 @@ def build_issuer(item: Loaded, root: Path) -> tuple[Issuer | None, list[Diagnost
 def build_badge(item: Loaded, root: Path) -> tuple[BadgeClass | None, list[Diagnostic]]:
     data = item.source.data
     image, problems = _check_file(item.source, root, "badges", "image")
-    problems += _markdown_problems(item.source)
+    problems += markup.check_markdown_fields(item.source)
     criteria = data["criteria"]
     checklist = tuple(criteria.get("checklist", []))
     checklist_en = tuple(criteria.get("checklist_en", []))

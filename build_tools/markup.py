@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from typing import Any
 
 import markdown
 import nh3
 from markdown.extensions import Extension
 
 from build_tools.diagnostics import Diagnostic, Position
+from build_tools.yamlsource import Source, format_field
 
 ALLOWED_TAGS = frozenset(
     {
@@ -126,4 +128,31 @@ def check_markdown(text: str, where: Position, field: str) -> list[Diagnostic]:
                 f"lien « {match.group(1)}: » interdit : seuls http, https et mailto sont permis",
             )
         )
+    return problems
+
+
+#: The Markdown fields of issuer and badge files.
+MARKDOWN_FIELDS = (
+    ("description",),
+    ("description_en",),
+    ("criteria", "narrative"),
+    ("criteria", "narrative_en"),
+    ("evidence",),
+    ("evidence_en",),
+    ("requests", "instructions"),
+)
+
+
+def check_markdown_fields(source: Source) -> list[Diagnostic]:
+    """:func:`check_markdown` on every Markdown field of a file that holds text.
+
+    It reads nothing but the fields' texts, so it runs on a file that failed its schema too.
+    """
+    problems: list[Diagnostic] = []
+    for doc_path in MARKDOWN_FIELDS:
+        node: Any = source.data
+        for part in doc_path:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, str):
+            problems.extend(check_markdown(node, source.locate(doc_path), format_field(doc_path)))
     return problems

@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from build_tools.diagnostics import Position
-from build_tools.markup import check_markdown, plain, render, render_inline
+from build_tools.markup import (
+    check_markdown,
+    check_markdown_fields,
+    plain,
+    render,
+    render_inline,
+)
+from build_tools.yamlsource import load_yaml_text
 
 
 def test_markdown_is_rendered() -> None:
@@ -40,4 +47,19 @@ def test_check_markdown_reports_html_and_bad_links_but_not_autolinks_or_code() -
     assert found == [
         "f.yaml:3:1: error: description: HTML interdit (<b>) : écrivez en Markdown, le HTML n'est pas interprété",
         "f.yaml:3:1: error: description: lien « javascript: » interdit : seuls http, https et mailto sont permis",
+    ]
+
+
+def test_markdown_fields_are_checked_whatever_the_shape_of_the_file() -> None:
+    """A file that failed its schema is still read for raw HTML, without tripping on it."""
+    text = (
+        "description: [<b>une liste</b>]\n"
+        "criteria: <i>du texte</i>\n"
+        "evidence: Une <u>preuve</u>.\n"
+        "requests: {instructions: {a: <s>b</s>}}\n"
+    )
+    source, problems = load_yaml_text(text, "f.yaml")
+    assert source is not None and not problems
+    assert [str(d) for d in check_markdown_fields(source)] == [
+        "f.yaml:3:1: error: evidence: HTML interdit (<u>) : écrivez en Markdown, le HTML n'est pas interprété"
     ]
