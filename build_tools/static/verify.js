@@ -19,9 +19,18 @@
     return JSON.parse(new TextDecoder().decode(b64urlToBytes(segment)));
   }
 
+  // A signed document that could not be loaded proves nothing either way: the visitor may be
+  // offline, or the page may be a copy served away from the issuer's site.
+  class Unreachable extends Error {}
+
   async function fetchText(url) {
-    const response = await fetch(url, { cache: "no-store", credentials: "omit" });
-    if (!response.ok) throw new Error(url + " : HTTP " + response.status);
+    let response;
+    try {
+      response = await fetch(url, { cache: "no-store", credentials: "omit" });
+    } catch (error) {
+      throw new Unreachable(url + " : pas de réponse");
+    }
+    if (!response.ok) throw new Unreachable(url + " : HTTP " + response.status);
     return response.text();
   }
 
@@ -29,11 +38,11 @@
     status.className = "bdg-status bdg-status--" + kind;
     status.dataset.live = kind;
     const icon = status.querySelector(".bdg-status__icon");
-    icon.textContent = { valid: "✓", revoked: "✗", expired: "!", invalid: "✗" }[kind];
+    icon.textContent = { valid: "✓", revoked: "✗", expired: "!", invalid: "✗", unchecked: "?" }[kind];
     status.querySelector("h1").textContent = title;
     // What the build wrote under the heading no longer holds once the badge fails the check.
     const built = status.querySelector(".bdg-status__detail");
-    if (built) built.hidden = kind === "invalid";
+    if (built) built.hidden = kind === "invalid" || kind === "unchecked";
     live.textContent = detail;
   }
 
@@ -92,6 +101,10 @@
         setVerdict("valid", "Badge authentique et valide", checked + (unreadable || ", badge non révoqué") + (data.validUntil ? " et valable jusqu'au " + data.validUntil.slice(0, 10) : "") + ".");
       }
     } catch (error) {
+      if (error instanceof Unreachable) {
+        setVerdict("unchecked", "Vérification impossible", "Les fichiers signés de ce badge n'ont pas pu être chargés (" + error.message + "). Ne vous fiez pas à cette page avant de l'avoir vérifiée : rechargez-la une fois connecté, et vérifiez que son adresse est bien sur le site de l'émetteur.");
+        return;
+      }
       const title = error instanceof Mismatch ? "Page falsifiée" : "Signature invalide";
       setVerdict("invalid", title, "Ce badge n'a pas pu être vérifié : " + error.message + ". Ne vous y fiez pas.");
     }

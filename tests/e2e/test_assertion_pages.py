@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from build_tools.cli import main as badgeons
 from tests.conftest import PROJECT
@@ -205,6 +205,30 @@ def test_a_tampered_copy_is_shown_invalid(
     assert reason in live_line(tab.page)
     assert "Ne vous y fiez pas." in live_line(tab.page)
     tab.screenshot(f"assertion-tampered-{award}")
+
+
+@pytest.mark.parametrize("failure", ["offline", "not-found"])
+def test_documents_that_cannot_be_loaded_leave_the_badge_unchecked_not_invalid(
+    tab: Tab, built_site: BuiltSite, base_url: str, failure: str
+) -> None:
+    """Offline, or a copy of the page served away from the site: nothing proves the badge
+    either way. The page says it could not check, never that the signature is invalid, and
+    never shows the build's verdict either."""
+
+    def fail(route: Route) -> None:
+        if failure == "offline":
+            route.abort("internetdisconnected")
+        else:
+            route.fulfill(status=404, body="")
+
+    tab.page.route("**/*.vc.jwt", fail)
+    assert open_checked(tab, base_url + built_site.assertion("valid")) == "unchecked"
+    assert heading(tab.page) == "Vérification impossible"
+    assert not tab.page.locator(".bdg-status__detail").is_visible()
+    line = live_line(tab.page)
+    assert ".vc.jwt" in line and "Ne vous fiez pas à cette page" in line
+    assert ("HTTP 404" in line) == (failure == "not-found")
+    tab.screenshot(f"assertion-unchecked-{failure}")
 
 
 def test_the_email_check_runs_in_the_browser_and_sends_nothing(
