@@ -78,20 +78,27 @@ def status_of(site: Site, award: Award, moment: datetime) -> dict[str, str]:
 QR_BORDER = 2
 # The largest QR code (version 40) is 177 modules wide.
 _QR_MAX = 177
-# Path pieces for every column and run width, so that drawing a code formats no numbers.
-_QR_MOVES = [f"M{x + QR_BORDER} " for x in range(_QR_MAX)]
-_QR_RUNS = [f"h{width}v1h-{width}z" for width in range(_QR_MAX + 1)]
-# In the image that zxing-cpp draws, a light module is 255 and a dark one 0.
+# Where each row's stroke starts: its left edge, halfway down the row.
+_QR_ROWS = [f"M{QR_BORDER} {y + QR_BORDER}.5" for y in range(_QR_MAX)]
+# In the image that zxing-cpp draws, a light module is 255 and a dark one 0. Runs of light
+# modules become moves and runs of dark ones strokes, longest first: a run of 7 dark modules
+# is drawn as "h4h2h1". No replacement holds either byte, so the order is safe.
 _QR_LIGHT = b"\xff"
+_QR_PIECES = [(_QR_LIGHT * k, f"m{k} 0".encode()) for k in (4, 2, 1)] + [
+    (b"\x00" * k, f"h{k}".encode()) for k in (8, 4, 2, 1)
+]
 
 
 def qr_svg(url: str) -> Markup:
     """An inline SVG QR code of a URL (error correction M, survives a creased paper).
 
     zxing-cpp (C++) encodes the code and chooses its mask, three times faster than segno (pure
-    Python) with a fixed mask. The SVG is one filled path of horizontal runs of dark modules,
-    one module per user unit (the stylesheet sizes it), with a quiet zone of ``QR_BORDER``
-    modules. Rows share their edges, so no hairline shows between them at any size.
+    Python) with a fixed mask. The SVG is one path stroked one module wide along the middle of
+    each row, one module per user unit (the stylesheet sizes it), with a quiet zone of
+    ``QR_BORDER`` modules. The rows become path commands by a few byte replacements rather
+    than a loop over their runs: 50 to 60 µs a code instead of 80 to 95, and a path of 2.3 KB
+    instead of 4 KB for a page's address. Strokes of adjacent rows share their edges, so no
+    hairline shows between them at any size.
     """
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = code.to_image(scale=1, add_quiet_zones=False)
@@ -99,21 +106,24 @@ def qr_svg(url: str) -> Markup:
     # One byte per module, row after row. zxing-cpp's stub does not declare that its image
     # supports the buffer protocol, which it does.
     modules = bytes(image)  # type: ignore[call-overload]
-    pieces: list[str] = []
-    for y in range(width):
-        top = f"{y + QR_BORDER}"
-        x = 0
-        # Each piece between two light modules is a run of dark ones, possibly empty.
-        for run in modules[y * width : (y + 1) * width].split(_QR_LIGHT):
-            if run:
-                pieces += (_QR_MOVES[x], top, _QR_RUNS[len(run)])
-            x += len(run) + 1
+    # Rows are separated by "|", which no replacement holds; light modules ending a row draw
+    # nothing, so they are left out.
+    rows = b"".join(
+        b"|" + modules[start : start + width].rstrip(_QR_LIGHT)
+        for start in range(0, width * width, width)
+    )
+    for modules_run, command in _QR_PIECES:
+        rows = rows.replace(modules_run, command)
+    drawn = "".join(
+        start + commands
+        for start, commands in zip(_QR_ROWS, rows.decode("ascii").split("|")[1:], strict=False)
+    )
     size = width + 2 * QR_BORDER
     # Safe as markup: numbers only, no text from the data files.
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="bdg-qr">'
-        f'<title>QR code</title><path fill="#000" shape-rendering="crispEdges" d="{"".join(pieces)}"/>'
-        "</svg>"
+        f'<title>QR code</title><path fill="none" stroke="#000" stroke-width="1" '
+        f'shape-rendering="crispEdges" d="{drawn}"/></svg>'
     )
 
 

@@ -153,16 +153,29 @@ def test_the_query_is_that_of_urlencode(value: str | int) -> None:
 
 
 def _qr_image(svg: str, scale: int = 4) -> Image.Image:
-    """The QR code an SVG of :func:`assertion_pages.qr_svg` draws, as a black and white image."""
+    """The QR code an SVG of :func:`assertion_pages.qr_svg` draws, as a black and white image.
+
+    The path is read as the SVG renderer reads it: a move to the middle of a row's left edge,
+    then strokes one module wide (``h``) and moves along the row (``m``), in module units.
+    """
     viewbox, drawn = re.search(r'viewBox="0 0 (\d+) \1"', svg), re.search(r' d="([^"]*)"', svg)
     assert viewbox and drawn
+    assert 'stroke-width="1"' in svg and 'fill="none"' in svg
     size, path = int(viewbox.group(1)), drawn.group(1)
-    runs = re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", path)
-    # Every piece of the path is one run of dark modules, and nothing else is drawn.
-    assert "".join(f"M{x} {y}h{w}v1h-{w}z" for x, y, w in runs) == path
+    commands = re.findall(r"M(\d+) (\d+)\.5|h(\d+)|m(\d+) 0", path)
+    # The path holds nothing but these commands.
+    assert re.fullmatch(r"(?:M\d+ \d+\.5|h\d+|m\d+ 0)*", path)
     image = Image.new("L", (size, size), 255)
-    for x, y, width in runs:
-        image.paste(0, (int(x), int(y), int(x) + int(width), int(y) + 1))
+    x = y = -1
+    for row_x, row_y, dark, light in commands:
+        if row_x:
+            x, y = int(row_x), int(row_y)
+        elif dark:
+            image.paste(0, (x, y, x + int(dark), y + 1))
+            x += int(dark)
+        else:
+            x += int(light)
+        assert 0 <= x <= size and 0 <= y < size
     return image.resize((size * scale, size * scale), Image.Resampling.NEAREST)
 
 
@@ -195,6 +208,12 @@ def test_the_qr_code_decodes_to_its_url(url: str) -> None:
     assert found is not None and found.valid
     assert found.text == url
     assert found.ec_level == "M"
+    # Module for module, the drawing is the code that zxing-cpp encoded.
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    modules = code.to_image(scale=1, add_quiet_zones=False)
+    border = assertion_pages.QR_BORDER
+    drawn = _qr_image(svg, scale=1).crop((border, border, side // 4 - border, side // 4 - border))
+    assert drawn.tobytes() == bytes(modules)
 
 
 def test_text_that_could_close_the_data_block_is_escaped(awarded_repo: AwardedRepo) -> None:
