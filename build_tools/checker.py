@@ -35,6 +35,8 @@ class Check:
     name: str
     outcome: Outcome
     message: str
+    unreachable: bool = False
+    """Failed only because a document it needs could not be fetched: it proves nothing."""
 
 
 @dataclass
@@ -45,8 +47,8 @@ class Report:
     issuer: str | None = None
     checks: list[Check] = field(default_factory=list)
 
-    def add(self, name: str, outcome: Outcome, message: str) -> None:
-        self.checks.append(Check(name, outcome, message))
+    def add(self, name: str, outcome: Outcome, message: str, *, unreachable: bool = False) -> None:
+        self.checks.append(Check(name, outcome, message, unreachable))
 
     @property
     def valid(self) -> bool:
@@ -55,6 +57,12 @@ class Report:
     @property
     def verdict(self) -> str:
         failed = {c.name for c in self.checks if c.outcome == "failed"}
+        # A signature that could not be checked (the issuer's key or assertion out of reach)
+        # is neither valid nor invalid: saying "invalid" would call a genuine badge forged.
+        if "signature" in failed and all(
+            c.unreachable for c in self.checks if c.name == "signature" and c.outcome == "failed"
+        ):
+            return "VÉRIFICATION IMPOSSIBLE"
         for name, word in (
             ("signature", "SIGNATURE INVALIDE"),
             ("révocation", "RÉVOQUÉ"),
@@ -74,7 +82,13 @@ class Report:
             "badge": self.badge,
             "issuer": self.issuer,
             "checks": [
-                {"name": c.name, "outcome": c.outcome, "message": c.message} for c in self.checks
+                {
+                    "name": c.name,
+                    "outcome": c.outcome,
+                    "message": c.message,
+                    "unreachable": c.unreachable,
+                }
+                for c in self.checks
             ],
         }
 
@@ -85,13 +99,25 @@ class Report:
             lines.append(f"Badge : {self.badge}")
         if self.issuer:
             lines.append(f"Émetteur : {self.issuer}")
-        lines += [f"  {marks[c.outcome]} {c.name} : {c.message}" for c in self.checks]
+        lines += [
+            f"  {'? IMPOSSIBLE' if c.unreachable else marks[c.outcome]} {c.name} : {c.message}"
+            for c in self.checks
+        ]
         lines.append(f"Verdict : {self.verdict}")
+        if self.verdict == "VÉRIFICATION IMPOSSIBLE":
+            lines.append(
+                "Le badge n'est ni confirmé ni réfuté : un document de l'émetteur n'a pas pu être "
+                "lu. Réessayez une fois connecté, ou hors ligne avec --offline DOSSIER_DU_SITE."
+            )
         return "\n".join(lines)
 
 
 class _Unreadable(Exception):
     pass
+
+
+class KeyUnreachable(signing.KeyResolutionError):
+    """The document that holds the issuer's key could not be fetched."""
 
 
 _EXPLANATIONS: tuple[tuple[type[Exception], str], ...] = (
@@ -123,6 +149,11 @@ def explain(error: Exception) -> str:
         if isinstance(error, kind):
             return f"{sentence} ({error})"
     return str(error)
+
+
+def _signature_failed(report: Report, error: Exception) -> None:
+    unreachable = isinstance(error, KeyUnreachable | FetchError)
+    report.add("signature", "failed", explain(error), unreachable=unreachable)
 
 
 def _read_target(target: str, fetcher: Fetcher) -> bytes:
@@ -243,7 +274,7 @@ def _resolve_did_key(method: str, issuer_id: str, fetcher: Fetcher) -> ed25519.E
     try:
         document = fetcher.get_json(did_web_to_url(did))
     except FetchError as exc:
-        raise signing.KeyResolutionError(f"document DID introuvable : {exc}") from None
+        raise KeyUnreachable(f"document DID introuvable : {exc}") from None
     if not isinstance(document, dict) or document.get("id") != did:
         raise signing.KeyResolutionError("le document DID ne décrit pas cet identifiant")
     allowed = {
@@ -303,7 +334,7 @@ def _ob3_data_integrity(
             f"preuve vérifiée avec la clé {credential['proof'].get('verificationMethod')}",
         )
     except (signing.VerificationError, keys.KeyStoreError) as exc:
-        report.add("signature", "failed", explain(exc))
+        _signature_failed(report, exc)
     _ob3_status(report, credential, fetcher, recipient, moment)
 
 
@@ -324,7 +355,7 @@ def _jwk_for(kid: str, issuer_id: str, fetcher: Fetcher) -> rsa.RSAPublicKey:
     try:
         document = fetcher.get_json(kid)
     except FetchError as exc:
-        raise signing.KeyResolutionError(str(exc)) from None
+        raise KeyUnreachable(str(exc)) from None
     if isinstance(document, dict) and "keys" in document:
         document = next(
             (k for k in document["keys"] if isinstance(k, dict) and k.get("kid") == kid), None
@@ -350,7 +381,7 @@ def _ob3_jwt(
         )
         report.add("signature", "ok", "signature RS256 vérifiée avec la clé publiée par l'émetteur")
     except (signing.VerificationError, keys.KeyStoreError) as exc:
-        report.add("signature", "failed", explain(exc))
+        _signature_failed(report, exc)
     _ob3_status(report, credential, fetcher, recipient, moment)
 
 
@@ -527,7 +558,12 @@ def _ob2_hosted(
     try:
         hosted = _fetch_linked(url, fetcher)
     except FetchError as exc:
-        report.add("signature", "failed", f"l'assertion n'est pas servie à son adresse : {exc}")
+        report.add(
+            "signature",
+            "failed",
+            f"l'assertion n'est pas servie à son adresse : {exc}",
+            unreachable=True,
+        )
         return
     if {k: v for k, v in hosted.items() if k not in ("revoked", "revocationReason")} != {
         k: v for k, v in assertion.items() if k not in ("revoked", "revocationReason")
@@ -570,6 +606,11 @@ def _ob2_signed(
     creator = str(_one(payload.get("verification")).get("creator", ""))
     issuer = _ob2_context(report, payload, fetcher)
     try:
+        if not creator.startswith(("https://", "http://")):
+            # Nothing to fetch: the badge itself is malformed, not out of reach.
+            raise signing.KeyResolutionError(
+                "l'assertion ne désigne pas la clé qui l'a signée (verification.creator)"
+            )
         key = _fetch_linked(creator, fetcher)
         declared = issuer.get("publicKey")
         if creator not in (declared if isinstance(declared, list) else [declared]):
@@ -582,7 +623,7 @@ def _ob2_signed(
         signing.verify_jws(token, lambda _header: public)
         report.add("signature", "ok", f"signature RS256 vérifiée avec la clé {creator}")
     except (signing.VerificationError, keys.KeyStoreError, FetchError) as exc:
-        report.add("signature", "failed", explain(exc))
+        _signature_failed(report, exc)
     try:
         listing = (
             _fetch_linked(issuer.get("revocationList"), fetcher)

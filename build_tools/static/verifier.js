@@ -59,6 +59,13 @@
   class FetchError extends Error {}
   /** This browser cannot make a check (an old one without Ed25519 in WebCrypto): not a verdict. */
   class Unsupported extends VerifyError {}
+  /** The issuer's key could not be fetched: the signature is neither proven nor disproven. */
+  class KeyUnreachable extends VerifyError {}
+
+  /** Whether a failed check only means that a document was out of reach. */
+  function unreachable(error) {
+    return error instanceof KeyUnreachable || error instanceof FetchError;
+  }
 
   // Bytes and encodings.
 
@@ -464,10 +471,10 @@
       this.unsupported = false;
     }
 
-    add(name, outcome, message, unsupported) {
+    add(name, outcome, message, unsupported, unreachable) {
       this.unsupported = this.unsupported || Boolean(unsupported);
       this.checks = this.checks.filter((check) => check.name !== name || name === "lecture");
-      this.checks.push({ name, outcome, message });
+      this.checks.push({ name, outcome, message, unreachable: Boolean(unreachable) });
     }
 
     failed(name) {
@@ -478,7 +485,9 @@
     verdict() {
       if (!this.checks.length || this.failed("lecture")) return "unreadable";
       if (this.unsupported) return "unsupported";
-      if (this.failed("signature")) return "invalid";
+      const signature = this.failed("signature");
+      // A key out of reach proves nothing: "invalid" would call a genuine badge forged.
+      if (signature) return signature.unreachable ? "unreachable" : "invalid";
       if (this.failed("révocation")) return "revoked";
       if (this.failed("validité")) return "expired";
       if (this.failed("destinataire")) return "recipient";
@@ -527,7 +536,7 @@
     try {
       documentDid = await fetchJson(didWebUrl(did));
     } catch (error) {
-      throw new VerifyError("document DID introuvable : " + error.message);
+      throw new KeyUnreachable("document DID introuvable : " + error.message);
     }
     if (!isObject(documentDid) || documentDid.id !== did) throw new VerifyError("le document DID ne décrit pas cet identifiant");
     const allowed = (Array.isArray(documentDid.assertionMethod) ? documentDid.assertionMethod : []).map(idOf);
@@ -601,7 +610,7 @@
       report.add("signature", "ok", "preuve vérifiée avec la clé " + credential.proof.verificationMethod);
     } catch (error) {
       if (!(error instanceof VerifyError || error instanceof FetchError)) throw error;
-      report.add("signature", "failed", error.message, error instanceof Unsupported);
+      report.add("signature", "failed", error.message, error instanceof Unsupported, unreachable(error));
     }
     await ob3Status(report, credential);
   }
@@ -707,7 +716,7 @@
       report.add("signature", "ok", "signature RS256 vérifiée avec la clé publiée par l'émetteur");
     } catch (error) {
       if (!(error instanceof VerifyError || error instanceof FetchError)) throw error;
-      report.add("signature", "failed", error.message);
+      report.add("signature", "failed", error.message, false, unreachable(error));
     }
     await ob3Status(report, credential);
   }
@@ -811,7 +820,7 @@
     try {
       hosted = await fetchJson(url);
     } catch (error) {
-      report.add("signature", "failed", "l'assertion n'est pas servie à son adresse : " + error.message);
+      report.add("signature", "failed", "l'assertion n'est pas servie à son adresse : " + error.message, false, true);
       return;
     }
     const withoutStatus = (value) =>
@@ -841,6 +850,8 @@
     const creator = String((isObject(payload.verification) && payload.verification.creator) || "");
     const issuer = await ob2Context(report, payload);
     try {
+      // Nothing to fetch: the badge itself is malformed, not out of reach.
+      if (!/^https?:\/\//.test(creator)) throw new VerifyError("l'assertion ne désigne pas la clé qui l'a signée (verification.creator)");
       const key = await fetchJson(creator);
       const declared = [].concat(issuer.publicKey);
       if (!declared.includes(creator)) throw new VerifyError("la clé n'est pas déclarée dans le profil de l'émetteur");
@@ -850,7 +861,7 @@
       report.add("signature", "ok", "signature RS256 vérifiée avec la clé " + creator);
     } catch (error) {
       if (!(error instanceof VerifyError || error instanceof FetchError)) throw error;
-      report.add("signature", "failed", error.message);
+      report.add("signature", "failed", error.message, false, unreachable(error));
     }
     try {
       const listing = issuer.revocationList ? await linked(issuer.revocationList) : {};
@@ -914,6 +925,7 @@
     recipient: ["invalid", "✗", "Badge délivré à une autre adresse"],
     unreadable: ["unreadable", "?", "Badge illisible"],
     unsupported: ["unreadable", "?", "Vérification impossible dans ce navigateur"],
+    unreachable: ["unreadable", "?", "Vérification impossible"],
   };
   const CHECK_NAMES = {
     lecture: "Lecture du badge",
@@ -954,6 +966,8 @@
         return failed.message.charAt(0).toUpperCase() + failed.message.slice(1) + ". Cela ne dit rien du badge lui-même.";
       case "unreadable":
         return "Impossible de lire un badge dans ce que vous avez donné : " + failed.message + ".";
+      case "unreachable":
+        return "Un document de l'émetteur n'a pas pu être lu (" + report.failed("signature").message + "). Le badge n'est ni confirmé ni réfuté : réessayez plus tard, et ne vous y fiez pas tant qu'il n'a pas été vérifié.";
       default:
         return "Contrôle en échec (" + CHECK_NAMES[failed.name] + ") : " + failed.message + ". Ne vous fiez pas à ce badge.";
     }
@@ -982,13 +996,13 @@
     ];
     for (const [id, value] of facts) setText(id, value || "—");
     // What a forged or unreadable file claims is shown as such, never as the badge's facts.
-    const trusted = !["invalid", "unreadable", "unsupported"].includes(verdict);
+    const trusted = !["invalid", "unreadable", "unsupported", "unreachable"].includes(verdict);
     setText("bdg-facts-title", trusted ? "Le badge" : "Ce que dit le fichier (rien n'en est garanti)");
     $("bdg-facts").hidden = $("bdg-facts-title").hidden = verdict === "unreadable";
     const list = $("bdg-checks");
     list.replaceChildren();
     for (const check of report.checks) {
-      const [mark, word] = OUTCOMES[check.outcome];
+      const [mark, word] = check.unreachable ? ["?", "impossible"] : OUTCOMES[check.outcome];
       const item = document.createElement("li");
       item.className = "bdg-check bdg-check--" + check.outcome;
       item.dataset.check = check.name;

@@ -454,17 +454,46 @@ def test_another_issuer_is_asked_for_its_key_and_list(
 def test_an_issuer_whose_did_document_is_missing(
     tab: Tab, built_site: BuiltSite, base_url: str
 ) -> None:
+    """Without the issuer's key, nothing is proven either way: the badge is neither shown
+    valid nor called forged (as `badgeons verify` says, checker.Report.verdict)."""
     key = ed25519.Ed25519PrivateKey.generate()
     credential = _signed_elsewhere(built_site, OTHER_DID, f"{OTHER_DID}#cle-1", key, None)
     page = open_verifier(tab, base_url)
     _serve_other_issuer(page, None)
     result = paste(page, json.dumps(credential))
-    assert result.verdict == "invalid"
+    assert result.verdict == "unreachable"
+    assert result.title == "Vérification impossible"
     assert result.checks["signature"] == (
         "failed",
-        "✗ échec Signature et émetteur : document DID introuvable : "
+        "? impossible Signature et émetteur : document DID introuvable : "
         f"{OTHER_ISSUER}/.well-known/did.json : erreur HTTP 404",
     )
+    assert "ni confirmé ni réfuté" in result.detail
+    assert page.locator("#bdg-facts-title").inner_text() == (
+        "Ce que dit le fichier (rien n'en est garanti)"
+    )
+    assert tab.errors == []
+    tab.screenshot("verifier-unreachable")
+
+
+@pytest.mark.parametrize(
+    ("suffix", "jwk"), [("vc.jwt", True), ("jws", False)], ids=["vc-jwt", "ob2-signed"]
+)
+def test_a_key_that_cannot_be_fetched_leaves_the_badge_unchecked(
+    tab: Tab, built_site: BuiltSite, base_url: str, suffix: str, jwk: bool
+) -> None:
+    page = open_verifier(tab, base_url)
+    # The issuer's site answers, but not for its keys (JWK for the VC-JWT, 2.0 key otherwise).
+    page.route(
+        lambda url: "/keys/" in url and url.endswith(".jwk.json") == jwk,
+        lambda route: route.fulfill(status=503, body=""),
+    )
+    result = give_file(page, built(built_site, "valid", suffix))
+    assert result.verdict == "unreachable", result
+    outcome, text = result.checks["signature"]
+    assert outcome == "failed"
+    assert text.startswith("? impossible Signature et émetteur : ") and "erreur HTTP 503" in text
+    assert result.title == "Vérification impossible"
 
 
 # Speed, keyboard, phone, accessibility.

@@ -295,6 +295,58 @@ def test_malformed_signed_assertions_are_reported_not_raised(
     assert report.verdict in ("SIGNATURE INVALIDE", "INVALIDE")
 
 
+@pytest.mark.parametrize(
+    ("suffix", "missing", "message"),
+    [
+        ("vc.json", "issuers/*/did.json", "document DID introuvable : "),
+        ("vc.jwt", "issuers/*/keys/*.jwk.json", ""),
+        ("jws", "issuers/*/keys/*[0-9].json", ""),
+        ("json", "a/{awa}.json", "l'assertion n'est pas servie à son adresse : "),
+    ],
+    ids=["data-integrity", "vc-jwt", "ob2-signed", "ob2-hosted"],
+)
+def test_a_key_out_of_reach_makes_the_check_impossible_not_the_signature_invalid(
+    built: Built, tmp_path: Path, suffix: str, missing: str, message: str
+) -> None:
+    """The issuer's site down, or the verifier offline: a genuine badge must not be called
+    forged. The signature check fails (the badge is not shown valid) but the verdict says
+    that nothing was proven."""
+    site = tmp_path / "site"
+    shutil.copytree(built.site, site)
+    # What the check needs from the issuer's site, removed as if the site did not answer.
+    gone = list(site.glob(missing.format(awa=built.ids["awa"])))
+    assert gone
+    for path in gone:
+        path.unlink()
+    report = _verify(site, built.award("awa", suffix), "awa@example.org")
+    assert report.verdict == "VÉRIFICATION IMPOSSIBLE", report.as_text()
+    assert not report.valid
+    [signature] = [c for c in report.checks if c.name == "signature"]
+    assert signature.outcome == "failed" and signature.unreachable
+    assert signature.message.startswith(message) and "absent du site construit" in signature.message
+    text = report.as_text()
+    assert f"  ? IMPOSSIBLE signature : {signature.message}" in text.splitlines()
+    assert "ni confirmé ni réfuté" in text
+    assert [c["unreachable"] for c in report.as_dict()["checks"] if c["name"] == "signature"] == [
+        True
+    ]
+
+
+def test_a_forged_badge_stays_invalid_when_its_key_is_out_of_reach_elsewhere(
+    built: Built, tmp_path: Path, forger: rsa.RSAPrivateKey
+) -> None:
+    """An unreachable key never hides a failure that needs no key: a badge signed by a key
+    that its issuer does not publish is still refused."""
+    token = built.award("awa", "vc.jwt").read_text(encoding="ascii").strip()
+    payload = _payload(token)
+    credential = {k: v for k, v in payload.items() if k not in signing.JWT_REGISTERED_CLAIMS}
+    kid = "https://ailleurs.example.org/k.jwk.json"
+    forged = signing.encode_vc_jwt(credential, forger, kid=kid)
+    report = _verify(built.site, _write(tmp_path, "faux.jwt", forged))
+    assert report.verdict == "SIGNATURE INVALIDE"
+    assert not report.checks[0].unreachable
+
+
 def test_report_as_text_and_as_dict(built: Built) -> None:
     target = built.award("awa", "vc.json")
     report = _verify(built.site, target, "awa@example.org")

@@ -620,7 +620,8 @@ def test_verify_command_offline(awarded_repo: AwardedRepo, tmp_path: Path) -> No
     # Without the built site, the issuer's documents cannot be fetched in the tests.
     code, out, _ = _run("verify", str(awa), "--root", str(awarded_repo.root))
     assert code == 1
-    assert "hors ligne" not in out and "Verdict : SIGNATURE INVALIDE" in out
+    assert "Verdict : VÉRIFICATION IMPOSSIBLE" in out and "SIGNATURE INVALIDE" not in out
+    assert out.splitlines()[-1].endswith("ou hors ligne avec --offline DOSSIER_DU_SITE.")
     code, _, err = _run("verify", str(awa), "--offline", str(site_dir), "--root", str(tmp_path))
     assert code == 1
     assert err == (
