@@ -78,7 +78,8 @@ class Fetcher:
         except urllib.error.HTTPError as exc:
             raise FetchError(f"{url} : erreur HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise FetchError(f"{url} : {getattr(exc, 'reason', exc)}") from None
+            reason = getattr(exc, "reason", exc)
+            raise FetchError(f"{url} : le site ne répond pas ({reason})") from None
         if len(data) > MAX_BYTES:
             raise FetchError(f"{url} : document trop gros")
         return data

@@ -405,5 +405,7 @@ def test_fetching_follows_only_http_and_https(url: str) -> None:
 
 def test_fetching_over_the_network_fails_cleanly_in_tests() -> None:
     # The test suite blocks the network: the failure must be a FetchError naming the URL.
-    with pytest.raises(FetchError, match=r"^https://badges\.example\.org/x\.json : "):
+    with pytest.raises(
+        FetchError, match=r"^https://badges\.example\.org/x\.json : le site ne répond pas \("
+    ):
         Fetcher().get("https://badges.example.org/x.json")
