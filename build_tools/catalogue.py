@@ -31,6 +31,9 @@ class Page:
     #: Material's parts of the page layout to hide (``navigation``, ``toc``).
     hide: tuple[str, ...] = ()
     lang: str = "fr"
+    #: The title is the whole of the browser's title, not followed by the site's name (the
+    #: home pages, whose title already names the site).
+    full_title: bool = False
 
     @property
     def url(self) -> str:
@@ -44,6 +47,8 @@ class Page:
             front["hide"] = list(self.hide)
         if self.lang != "fr":
             front["lang"] = self.lang
+        if self.full_title:
+            front["full_title"] = True
         lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
         return "---\n" + "\n".join(lines) + "\n---\n\n" + self.body
 
@@ -209,6 +214,7 @@ def home_page(site: Site, lang: str = "fr", cards: dict[str, dict[str, str]] | N
         body,
         hide=("navigation", "toc"),
         lang=lang,
+        full_title=True,
     )
 
 

@@ -46,6 +46,20 @@ def test_catalogue_pages_and_images_are_built(built: Path) -> None:
     assert 'rel="canonical" href="https://badges.example.org/test/badges/telephone.html"' in page
 
 
+def test_the_home_pages_title_names_the_site_once(built: Path) -> None:
+    """The site's title is the home page's whole title; other pages add the site's name."""
+
+    def title(path: str) -> str:
+        found = re.search(r"<title>([^<]*)</title>", (built / "site" / path).read_text("utf-8"))
+        assert found, path
+        return found.group(1)
+
+    assert title("index.html") == "Badgeons de test"
+    assert title("en/index.html") == "Test Badgeons"
+    assert title("badges/telephone.html") == "Utiliser un téléphone portable - Badgeons"
+    assert title("issuers/index.html") == "Émetteurs et réseaux - Badgeons"
+
+
 def test_no_page_loads_anything_from_another_host(built: Path) -> None:
     for page in (built / "site").rglob("*.html"):
         html = page.read_text(encoding="utf-8")
