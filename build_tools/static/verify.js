@@ -34,7 +34,9 @@
     return response.text();
   }
 
-  function setVerdict(kind, title, detail) {
+  // signed: whether the issuer's signature was verified, so that what the build wrote under
+  // the heading (who issued the badge, when) still holds.
+  function setVerdict(kind, title, detail, signed) {
     status.className = "bdg-status bdg-status--" + kind;
     status.dataset.live = kind;
     const icon = status.querySelector(".bdg-status__icon");
@@ -42,7 +44,7 @@
     status.querySelector("h1").textContent = title;
     // What the build wrote under the heading no longer holds once the badge fails the check.
     const built = status.querySelector(".bdg-status__detail");
-    if (built) built.hidden = kind === "invalid" || kind === "unchecked";
+    if (built) built.hidden = !signed;
     live.textContent = detail;
   }
 
@@ -89,16 +91,20 @@
         const list = JSON.parse(listed);
         revoked = (list.revokedCredentials || []).find((r) => r.id === data.credentialId && r.revoked !== false) || null;
       } catch (error) {
-        unreadable = " (liste de révocation illisible : " + error.message + ")";
+        unreadable = error.message;
       }
       const elapsed = Math.round(performance.now() - started);
       const checked = "Revérifié à l'instant dans votre navigateur (" + elapsed + " ms) : signature de l'émetteur valide";
+      const until = data.validUntil ? ", valable jusqu'au " + data.validUntil.slice(0, 10) : "";
       if (revoked) {
-        setVerdict("revoked", "Badge révoqué", checked + ", mais le badge figure dans sa liste de révocation. Motif : " + (revoked.revocationReason || "non précisé") + ".");
+        setVerdict("revoked", "Badge révoqué", checked + ", mais le badge figure dans sa liste de révocation. Motif : " + (revoked.revocationReason || "non précisé") + ".", true);
       } else if (data.validUntil && new Date(data.validUntil) <= new Date()) {
-        setVerdict("expired", "Badge expiré", checked + ", mais le badge a expiré le " + data.validUntil.slice(0, 10) + ".");
+        setVerdict("expired", "Badge expiré", checked + ", mais le badge a expiré le " + data.validUntil.slice(0, 10) + ".", true);
+      } else if (unreadable) {
+        // Genuine, but whether it was revoked since is unknown: not shown as valid.
+        setVerdict("unchecked", "Badge authentique, révocation non vérifiée", checked + until + ", mais sa liste de révocation n'a pas pu être lue (" + unreadable + ") : rien ne dit ici s'il a été révoqué. Rechargez la page plus tard.", true);
       } else {
-        setVerdict("valid", "Badge authentique et valide", checked + (unreadable || ", badge non révoqué") + (data.validUntil ? " et valable jusqu'au " + data.validUntil.slice(0, 10) : "") + ".");
+        setVerdict("valid", "Badge authentique et valide", checked + ", badge non révoqué" + (data.validUntil ? " et valable jusqu'au " + data.validUntil.slice(0, 10) : "") + ".", true);
       }
     } catch (error) {
       if (error instanceof Unreachable) {

@@ -231,6 +231,21 @@ def test_documents_that_cannot_be_loaded_leave_the_badge_unchecked_not_invalid(
     tab.screenshot(f"assertion-unchecked-{failure}")
 
 
+def test_a_revocation_list_that_cannot_be_read_leaves_the_badge_genuine_but_not_valid(
+    tab: Tab, built_site: BuiltSite, base_url: str
+) -> None:
+    """The signature checks out, so what the build wrote (issuer, date) stays; whether the
+    badge was revoked since is unknown, so the page does not say it is valid."""
+    tab.page.route("**/status.json", lambda route: route.fulfill(status=503, body=""))
+    assert open_checked(tab, base_url + built_site.assertion("valid")) == "unchecked"
+    assert heading(tab.page) == "Badge authentique, révocation non vérifiée"
+    assert tab.page.locator(".bdg-status__detail").is_visible()
+    line = live_line(tab.page)
+    assert "signature de l'émetteur valide" in line
+    assert "liste de révocation n'a pas pu être lue" in line and "HTTP 503" in line
+    tab.screenshot("assertion-revocation-unread")
+
+
 def test_the_email_check_runs_in_the_browser_and_sends_nothing(
     tab: Tab, built_site: BuiltSite, base_url: str
 ) -> None:
