@@ -332,11 +332,11 @@ def test_a_key_out_of_reach_makes_the_check_impossible_not_the_signature_invalid
     ]
 
 
-def test_a_forged_badge_stays_invalid_when_its_key_is_out_of_reach_elsewhere(
+def test_a_key_named_on_another_site_is_refused_not_out_of_reach(
     built: Built, tmp_path: Path, forger: rsa.RSAPrivateKey
 ) -> None:
-    """An unreachable key never hides a failure that needs no key: a badge signed by a key
-    that its issuer does not publish is still refused."""
+    """A forger's key, named at an address outside the issuer's site, is refused before any
+    fetch: the badge is invalid, never merely impossible to check."""
     token = built.award("awa", "vc.jwt").read_text(encoding="ascii").strip()
     payload = _payload(token)
     credential = {k: v for k, v in payload.items() if k not in signing.JWT_REGISTERED_CLAIMS}
