@@ -1004,7 +1004,8 @@
     for (const check of report.checks) {
       const [mark, word] = check.unreachable ? ["?", "impossible"] : OUTCOMES[check.outcome];
       const item = document.createElement("li");
-      item.className = "bdg-check bdg-check--" + check.outcome;
+      // A check out of reach proved nothing: marked like a warning, not like a failure.
+      item.className = "bdg-check bdg-check--" + (check.unreachable ? "warning" : check.outcome);
       item.dataset.check = check.name;
       item.dataset.outcome = check.outcome;
       const badge = document.createElement("span");
