@@ -925,7 +925,8 @@
     recipient: ["invalid", "✗", "Badge délivré à une autre adresse"],
     unreadable: ["unreadable", "?", "Badge illisible"],
     unsupported: ["unreadable", "?", "Vérification impossible dans ce navigateur"],
-    unreachable: ["unreadable", "?", "Vérification impossible"],
+    // As on the badges' own pages (verify.js): amber, since nothing was proven either way.
+    unreachable: ["unchecked", "?", "Vérification impossible"],
   };
   const CHECK_NAMES = {
     lecture: "Lecture du badge",
