@@ -330,6 +330,13 @@ def test_award_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
     assert award.credential["credentialSubject"]["narrative"] == "A passé un appel."
 
 
+def _group_file(folder: Path, rows: str) -> Path:
+    """A trainer's group file, ``groupe.csv`` in ``folder``."""
+    group = folder / "groupe.csv"
+    group.write_text(rows, encoding="utf-8")
+    return group
+
+
 def _award_group(
     repo: AwardedRepo, group: Path, key_dir: Path, *options: str
 ) -> tuple[int, str, str]:
@@ -352,9 +359,8 @@ def _award_group(
 def test_award_dry_run_writes_nothing(
     awarded_repo: AwardedRepo, tmp_path: Path, clock: datetime
 ) -> None:
-    group = tmp_path / "groupe.csv"
-    group.write_text(
-        "email;name;name_consent\ndan@example.org;Dan;oui\neve@example.org;;\n", encoding="utf-8"
+    group = _group_file(
+        tmp_path, "email;name;name_consent\ndan@example.org;Dan;oui\neve@example.org;;\n"
     )
     before = _tree(awarded_repo.root)
     keys_before = _tree(awarded_repo.key_dir)
@@ -373,9 +379,8 @@ def test_award_dry_run_writes_nothing(
 def test_award_to_a_group_names_who_gets_which_page(
     awarded_repo: AwardedRepo, tmp_path: Path, clock: datetime
 ) -> None:
-    group = tmp_path / "groupe.csv"
-    group.write_text(
-        "email;name;name_consent\nDan@Example.org;Dan;oui\neve@example.org;;\n", encoding="utf-8"
+    group = _group_file(
+        tmp_path, "email;name;name_consent\nDan@Example.org;Dan;oui\neve@example.org;;\n"
     )
     before = set(awarded_repo.site().awards)
     code, out, err = _award_group(awarded_repo, group, awarded_repo.key_dir)
@@ -404,10 +409,9 @@ def test_award_to_a_group_names_who_gets_which_page(
 def test_award_from_a_bad_group_file_writes_nothing(
     awarded_repo: AwardedRepo, tmp_path: Path, clock: datetime
 ) -> None:
-    group = tmp_path / "groupe.csv"
-    group.write_text(
+    group = _group_file(
+        tmp_path,
         "name,email,expires\nDan,dan@example.org,2026-01-01\nEve,x,\nFay,fay@example.org,\n",
-        encoding="utf-8",
     )
     before = _tree(awarded_repo.root)
     code, out, err = _award_group(awarded_repo, group, awarded_repo.key_dir)
