@@ -471,10 +471,10 @@
       this.unsupported = false;
     }
 
-    add(name, outcome, message, unsupported, unreachable) {
+    add(name, outcome, message, unsupported, outOfReach) {
       this.unsupported = this.unsupported || Boolean(unsupported);
       this.checks = this.checks.filter((check) => check.name !== name || name === "lecture");
-      this.checks.push({ name, outcome, message, unreachable: Boolean(unreachable) });
+      this.checks.push({ name, outcome, message, unreachable: Boolean(outOfReach) });
     }
 
     failed(name) {
