@@ -313,7 +313,7 @@ def _passphrase(confirm: bool = False) -> str | None:
     "--csv",
     "csv_file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Fichier CSV d'un groupe : une ligne par personne (voir docs/awarding.md).",
+    help="Fichier CSV d'un groupe : une ligne par personne (voir docs/guide-formateurs.md).",
 )
 @click.option(
     "--request",

@@ -1,9 +1,10 @@
 """Read a group of learners to award from a CSV file (as exported by a spreadsheet).
 
 Columns (header row required, in any order; ``;`` or ``,`` as separator, UTF-8 with or without
-BOM): ``email`` (required), ``name`` and ``name_consent`` (oui/non), ``evidence_url`` (one or
-more addresses separated by spaces), ``evidence_narrative``, ``narrative``, ``issued_on`` and
-``expires`` (AAAA-MM-JJ). Every problem is reported as ``file:row:column: error: column: message``.
+BOM): ``email`` (required), ``name`` and ``name_consent`` (oui/non: a name is kept only with
+oui, and a name without an answer is an error), ``evidence_url`` (one or more addresses
+separated by spaces), ``evidence_narrative``, ``narrative``, ``issued_on`` and ``expires``
+(AAAA-MM-JJ). Every problem is reported as ``file:row:column: error: column: message``.
 """
 
 from __future__ import annotations
@@ -105,8 +106,19 @@ def read_group(
             bad("email", f"même personne qu'à la ligne {seen[email]}")
         seen[email] = line
         consent = cells.get("name_consent", "").lower()
+        shown_name = cells.get("name") or None
         if consent not in _YES | _NO:
             bad("name_consent", f"« {cells['name_consent']} » : écrivez oui ou non")
+        elif shown_name and not consent:
+            bad(
+                "name_consent",
+                "un nom est donné sans réponse : écrivez oui si la personne accepte qu'il soit "
+                "affiché, non sinon",
+            )
+        if consent not in _YES:
+            # A class list names everyone; the name of a person who said no is left out of
+            # the award (it is never stored), rather than making the trainer blank the cell.
+            shown_name = None
         dates: dict[str, datetime | None] = {}
         for name in ("issued_on", "expires"):
             try:
@@ -129,8 +141,8 @@ def read_group(
                 email=email,
                 issued_on=dates["issued_on"] or default_issued_on,
                 expires=dates["expires"],
-                name=cells.get("name") or None,
-                name_consent=consent in _YES and consent != "",
+                name=shown_name,
+                name_consent=shown_name is not None,
                 evidence=evidence,
                 narrative=cells.get("narrative") or None,
                 where=Position(shown, line, 1),

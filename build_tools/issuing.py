@@ -342,7 +342,7 @@ def request_problems(requests: Sequence[AwardRequest]) -> list[Diagnostic]:
             problems.append(
                 request.where.error(
                     "name",
-                    "un nom n'est publié qu'avec l'accord de la personne : ajoutez --name-consent (ou name_consent=oui)",
+                    "un nom n'est publié qu'avec l'accord de la personne : ajoutez --name-consent si elle l'accepte",
                 )
             )
         for item in request.evidence:

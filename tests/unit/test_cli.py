@@ -418,11 +418,11 @@ def test_award_from_a_bad_group_file_writes_nothing(
     assert (code, out) == (1, "")
     assert err.splitlines() == [
         f"{group}:2:1: error: expires: la date d'expiration précède la date d'attribution",
-        f"{group}:2:1: error: name: un nom n'est publié qu'avec l'accord de la personne : "
-        "ajoutez --name-consent (ou name_consent=oui)",
+        f"{group}:2:1: error: name_consent: un nom est donné sans réponse : "
+        "écrivez oui si la personne accepte qu'il soit affiché, non sinon",
         f"{group}:3:2: error: email: adresse e-mail invalide : « x »",
-        f"{group}:4:1: error: name: un nom n'est publié qu'avec l'accord de la personne : "
-        "ajoutez --name-consent (ou name_consent=oui)",
+        f"{group}:4:1: error: name_consent: un nom est donné sans réponse : "
+        "écrivez oui si la personne accepte qu'il soit affiché, non sinon",
         "Error: 4 erreur(s) : aucun badge n'a été délivré",
     ]
     assert _tree(awarded_repo.root) == before
@@ -466,7 +466,7 @@ def test_award_from_a_bad_group_file_writes_nothing(
                 "A",
             ),
             "(ligne de commande): error: name: un nom n'est publié qu'avec l'accord de la personne : "
-            "ajoutez --name-consent (ou name_consent=oui)\n"
+            "ajoutez --name-consent si elle l'accepte\n"
             "Error: 1 erreur(s) : aucun badge n'a été délivré",
         ),
         (

@@ -51,6 +51,14 @@ def test_a_good_file_with_semicolons_and_a_bom(tmp_path: Path) -> None:
     assert bob.where == Position("group.csv", 5, 1)
 
 
+def test_the_name_of_a_person_who_said_no_is_left_out(tmp_path: Path) -> None:
+    content = "email;name;name_consent\nawa@example.org;Awa D.;oui\nbob@example.org;Bob M.;non\n"
+    (awa, bob), problems = _read(tmp_path, content)
+    assert problems == ""
+    assert awa.name == "Awa D." and awa.name_consent
+    assert bob.name is None and not bob.name_consent
+
+
 def test_commas_and_a_narrative_without_link(tmp_path: Path) -> None:
     content = 'email,evidence_narrative,narrative\nawa@example.org,"Observée, en atelier",Bravo\n'
     (awa,), problems = _read(tmp_path, content)
@@ -63,7 +71,7 @@ def test_commas_and_a_narrative_without_link(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         (
-            "name,email\nAwa,awa@example.org\nBob,x\n",
+            "narrative,email\nBravo,awa@example.org\nBravo,x\n",
             "group.csv:3:2: error: email: adresse e-mail invalide : « x »",
         ),
         (
@@ -96,7 +104,7 @@ def test_commas_and_a_narrative_without_link(tmp_path: Path) -> None:
             "group.csv:1:1: error: une colonne est nommée deux fois",
         ),
         (
-            "email,name\nawa@example.org,Awa\nbob@example.org\nAWA@example.org ,Awa D.\n",
+            "email,narrative\nawa@example.org,Bravo\nbob@example.org\nAWA@example.org ,Bravo\n",
             "group.csv:4:1: error: email: même personne qu'à la ligne 2",
         ),
         (
@@ -106,6 +114,14 @@ def test_commas_and_a_narrative_without_link(tmp_path: Path) -> None:
         (
             "email,name,name_consent\nawa@example.org,Awa,peut-être\n",
             "group.csv:2:3: error: name_consent: « peut-être » : écrivez oui ou non",
+        ),
+        (
+            "email,name,name_consent\nawa@example.org,Awa,\n",
+            "group.csv:2:3: error: name_consent: un nom est donné sans réponse : écrivez oui si la personne accepte qu'il soit affiché, non sinon",
+        ),
+        (
+            "email,name\nawa@example.org,Awa\n",
+            "group.csv:2:1: error: name_consent: un nom est donné sans réponse : écrivez oui si la personne accepte qu'il soit affiché, non sinon",
         ),
         ("", "group.csv:1:1: error: fichier vide : la première ligne doit nommer les colonnes"),
     ],
@@ -121,6 +137,8 @@ def test_commas_and_a_narrative_without_link(tmp_path: Path) -> None:
         "duplicate-person",
         "too-many-cells",
         "bad-consent",
+        "name-without-answer",
+        "name-without-consent-column",
         "empty",
     ],
 )
@@ -164,3 +182,12 @@ def test_too_many_rows(tmp_path: Path) -> None:
         problems
         == f"group.csv:1:1: error: trop de lignes ({MAX_ROWS + 1}, au plus {MAX_ROWS} par fichier)"
     )
+
+
+def test_the_example_of_the_trainers_guide_reads_as_it_says(tmp_path: Path) -> None:
+    guide = (Path(__file__).parents[2] / "docs" / "guide-formateurs.md").read_text("utf-8")
+    example = guide.split("Exemple (`groupe.csv`) :\n\n```\n", 1)[1].split("```", 1)[0]
+    (awa, karim), problems = _read(tmp_path, example)
+    assert problems == ""
+    assert (awa.name, karim.name) == ("Awa D.", None)
+    assert awa.evidence == (Evidence(url="https://exemple.org/preuves/awa"),)

@@ -127,7 +127,7 @@ def test_request_problems() -> None:
     assert format_text(issuing.request_problems(requests)).splitlines() == [
         "(ligne de commande): error: expires: la date d'expiration précède la date d'attribution",
         "group.csv:4:1: error: name: un nom n'est publié qu'avec l'accord de la personne : "
-        "ajoutez --name-consent (ou name_consent=oui)",
+        "ajoutez --name-consent si elle l'accepte",
         "(ligne de commande): error: evidence_url: « ftp://x.example/a » : "
         "une preuve est une adresse https://",
     ]
