@@ -17,7 +17,13 @@ from typing import TypeVar
 import click
 
 from build_tools import __version__, cache, discover, scaffold
-from build_tools.cli_common import ROOT_OPTION, site_or_fail
+from build_tools.cli_common import (
+    KEY_DIR_OPTION,
+    ROOT_OPTION,
+    ask_passphrase,
+    passphrase_for_use,
+    site_or_fail,
+)
 from build_tools.collection_cli import collection
 from build_tools.consent_cli import consent
 from build_tools.diagnostics import format_json, format_text
@@ -141,7 +147,10 @@ def new_issuer(slug: str, network: bool, root: Path) -> None:
 @new.command("badge")
 @click.argument("slug")
 @click.option(
-    "--issuer", required=True, help="Identifiant de l'émetteur ou du réseau qui le délivre."
+    "--issuer",
+    metavar="ORGANISME",
+    required=True,
+    help="Identifiant de l'émetteur ou du réseau qui le délivre.",
 )
 @ROOT_OPTION
 def new_badge(slug: str, issuer: str, root: Path) -> None:
@@ -173,9 +182,22 @@ def build(root: Path, site_dir: Path | None, strict: bool, no_cache: bool) -> No
 
 @main.command()
 @ROOT_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option(
+    "--host",
+    metavar="ADRESSE",
+    default="127.0.0.1",
+    show_default=True,
+    help="Adresse d'écoute (127.0.0.1 : cet ordinateur seulement).",
+)
+@click.option(
+    "--port", metavar="PORT", default=8000, show_default=True, type=int, help="Port d'écoute."
+)
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Dossier de sortie (par défaut : site/ dans le dépôt).",
+)
 def serve(root: Path, host: str, port: int, site_dir: Path | None) -> None:
     """Construire le site puis le servir localement, tel qu'un hébergeur statique le servirait."""
     from build_tools import sitebuild
@@ -189,14 +211,6 @@ def serve(root: Path, host: str, port: int, site_dir: Path | None) -> None:
         click.echo("\nArrêt du serveur.")
     finally:
         server.server_close()
-
-
-KEY_DIR_OPTION = click.option(
-    "--key-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Dossier des clés privées (par défaut : $BADGEONS_KEY_DIR, sinon le dossier de configuration).",
-)
 
 
 def _now() -> datetime:
@@ -223,12 +237,12 @@ def keygen(issuer: str, root: Path, key_dir: Path | None, passphrase: bool) -> N
     from build_tools import keygen as keygen_module
     from build_tools import keys, statements
 
-    secret = _passphrase(confirm=True) if passphrase else None
+    secret = ask_passphrase(confirm=True) if passphrase else None
     now = _now()
     try:
         # An issuer that already has keys signs the change with its current key (rotation).
         before = statements.profile_keys(root.resolve(), issuer)
-        signer = statements.load_rsa_signer(root.resolve(), issuer, key_dir, _passphrase, secret)
+        signer = statements.load_rsa_signer(root.resolve(), issuer, key_dir, ask_passphrase, secret)
         made = keygen_module.generate(
             root.resolve(), issuer, passphrase=secret, key_dir=key_dir, now=now
         )
@@ -248,6 +262,7 @@ def keygen(issuer: str, root: Path, key_dir: Path | None, passphrase: bool) -> N
 @click.argument("key")
 @click.option(
     "--since",
+    metavar="DATE",
     required=True,
     help="Date (AAAA-MM-JJ) ou date et heure depuis laquelle la clé est compromise.",
 )
@@ -263,7 +278,7 @@ def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | No
         before = statements.profile_keys(root.resolve(), issuer)
         unsigned: str | None = None
         try:
-            signer = statements.load_rsa_signer(root.resolve(), issuer, key_dir, _passphrase)
+            signer = statements.load_rsa_signer(root.resolve(), issuer, key_dir, ask_passphrase)
         except statements.StatementError as exc:
             # A stolen or lost key must still be marked; the collective approves it by hand.
             signer, unsigned = None, str(exc)
@@ -286,27 +301,14 @@ def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | No
     )
 
 
-def _passphrase(confirm: bool = False) -> str | None:
-    value = os.environ.get("BADGEONS_KEY_PASSPHRASE")
-    if value is not None:
-        return value or None
-    if not sys.stdin.isatty():
-        # Only keygen has --no-passphrase; award finds out whether the key is encrypted.
-        other = ", ou utilisez --no-passphrase" if confirm else ""
-        raise click.ClickException(
-            f"phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE{other}"
-        )
-    entered: str = click.prompt(
-        "Phrase de passe des clés", hide_input=True, confirmation_prompt=confirm
-    )
-    return entered
-
-
 @main.command()
 @click.argument("badge")
-@click.option("--issuer", required=True, help="Organisme qui délivre le badge.")
+@click.option(
+    "--issuer", metavar="ORGANISME", required=True, help="Organisme qui délivre le badge."
+)
 @click.option(
     "--recipient",
+    metavar="EMAIL",
     help="Adresse e-mail de la personne (jamais enregistrée : seule une empreinte l'est).",
 )
 @click.option(
@@ -321,16 +323,32 @@ def _passphrase(confirm: bool = False) -> str | None:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Demande acceptée (demande-BADGE.json, envoyée par la personne ; à garder hors du dépôt).",
 )
-@click.option("--name", help="Nom à afficher sur la page du badge, avec l'accord de la personne.")
+@click.option(
+    "--name",
+    metavar="NOM",
+    help="Nom à afficher sur la page du badge, avec l'accord de la personne.",
+)
 @click.option("--name-consent", is_flag=True, help="La personne a accepté que ce nom soit affiché.")
 @click.option(
-    "--evidence", "evidence_urls", multiple=True, help="Adresse d'une preuve (répétable)."
+    "--evidence",
+    "evidence_urls",
+    metavar="URL",
+    multiple=True,
+    help="Adresse d'une preuve (répétable).",
 )
 @click.option(
-    "--narrative", help="Ce que la personne a montré (texte public, sans donnée personnelle)."
+    "--narrative",
+    metavar="TEXTE",
+    help="Ce que la personne a montré (texte public, sans donnée personnelle).",
 )
-@click.option("--issued-on", help="Date d'attribution (AAAA-MM-JJ ; par défaut : maintenant).")
-@click.option("--expires", help="Date d'expiration (par défaut : d'après la validité du badge).")
+@click.option(
+    "--issued-on", metavar="DATE", help="Date d'attribution (AAAA-MM-JJ ; par défaut : maintenant)."
+)
+@click.option(
+    "--expires",
+    metavar="DATE",
+    help="Date d'expiration (par défaut : d'après la validité du badge).",
+)
 @click.option(
     "--dry-run", is_flag=True, help="Montrer ce qui serait délivré, sans rien signer ni écrire."
 )
@@ -407,7 +425,9 @@ def award(
         )
         return
     try:
-        signer = issuing.load_signer(profile, _passphrase_for_use(profile, key_dir), key_dir, now)
+        signer = issuing.load_signer(
+            profile, passphrase_for_use(profile, key_dir, now), key_dir, now
+        )
     except issuing.IssuingError as exc:
         raise click.ClickException(str(exc)) from None
     signed = [
@@ -428,25 +448,6 @@ def award(
     )
 
 
-def _passphrase_for_use(profile: object, key_dir: Path | None) -> str | None:
-    """The passphrase, asked only if the issuer's current private key is encrypted."""
-    value = os.environ.get("BADGEONS_KEY_PASSPHRASE")
-    if value is not None:
-        return value or None
-    from build_tools import issuing, keys
-    from build_tools.model import Issuer
-
-    assert isinstance(profile, Issuer)
-    key = issuing.current_key(profile, "Ed25519", _now())
-    try:
-        keys.load_private_key(profile.slug, key.id, key_dir=key_dir)
-        return None
-    except keys.PassphraseRequiredError:
-        return _passphrase()
-    except keys.KeyStoreError:
-        return None  # The signer reports the real problem with its own message.
-
-
 def _progress(items: list[T], label: str) -> Iterator[T]:
     """A progress bar on a terminal for long runs; silent in CI and in pipes."""
     from build_tools import progress
@@ -456,7 +457,9 @@ def _progress(items: list[T], label: str) -> Iterator[T]:
 
 @main.command()
 @click.argument("assertion")
-@click.option("--reason", required=True, help="Motif, public (sans donnée personnelle).")
+@click.option(
+    "--reason", metavar="MOTIF", required=True, help="Motif, public (sans donnée personnelle)."
+)
 @ROOT_OPTION
 def revoke(assertion: str, reason: str, root: Path) -> None:
     """Révoquer un badge délivré ; la page du badge et les listes de révocation le montreront."""
@@ -475,7 +478,9 @@ def revoke(assertion: str, reason: str, root: Path) -> None:
 @main.command("verify")
 @click.argument("target")
 @click.option(
-    "--recipient", help="Vérifier aussi que le badge a été délivré à cette adresse e-mail."
+    "--recipient",
+    metavar="EMAIL",
+    help="Vérifier aussi que le badge a été délivré à cette adresse e-mail.",
 )
 @click.option(
     "--offline",
@@ -484,7 +489,12 @@ def revoke(assertion: str, reason: str, root: Path) -> None:
     help="Site construit où lire les documents de ce dépôt, sans réseau.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format du verdict (json : pour un autre programme).",
 )
 @ROOT_OPTION
 def verify_command(

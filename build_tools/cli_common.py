@@ -1,15 +1,23 @@
-"""What the command modules share: the ``--root`` option and loading the repository."""
+"""What the command modules share: the ``--root`` and ``--key-dir`` options, the passphrase of
+the private keys, and loading the repository."""
 
 from __future__ import annotations
 
-from datetime import date
+import os
+import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
+from build_tools import click_french
 from build_tools.diagnostics import format_text
 from build_tools.model import Site
 from build_tools.pipeline import load_site
+
+# Click's own messages in French. Every command module imports this one first, before it
+# declares an option: Click translates a path option's kind when the option is declared.
+click_french.install()
 
 ROOT_OPTION = click.option(
     "--root",
@@ -17,6 +25,13 @@ ROOT_OPTION = click.option(
     default=Path("."),
     show_default=True,
     help="Dossier du dépôt Badgeons.",
+)
+
+KEY_DIR_OPTION = click.option(
+    "--key-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Dossier des clés privées (par défaut : $BADGEONS_KEY_DIR, sinon le dossier de configuration).",
 )
 
 
@@ -45,3 +60,45 @@ def site_or_fail(root: Path, *, check_signatures: bool = True) -> Site:
             "le dépôt contient des erreurs : corrigez-les d'abord (badgeons validate)"
         )
     return site
+
+
+def ask_passphrase(confirm: bool = False) -> str | None:
+    """The passphrase of the private keys: $BADGEONS_KEY_PASSPHRASE, or asked on a terminal.
+
+    ``confirm`` (for keys about to be created) asks it twice. Without a terminal to ask on, the
+    error says which variable to set.
+    """
+    value = os.environ.get("BADGEONS_KEY_PASSPHRASE")
+    if value is not None:
+        return value or None
+    if not sys.stdin.isatty():
+        # Only keygen has --no-passphrase; award finds out whether the key is encrypted.
+        other = ", ou utilisez --no-passphrase" if confirm else ""
+        raise click.ClickException(
+            f"phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE{other}"
+        )
+    entered: str = click.prompt(
+        "Phrase de passe des clés",
+        hide_input=True,
+        confirmation_prompt=confirm,
+        prompt_suffix=" : ",
+    )
+    return entered
+
+
+def passphrase_for_use(profile: object, key_dir: Path | None, now: datetime) -> str | None:
+    """The passphrase, asked only if the signer's current private key is encrypted."""
+    from build_tools import issuing, keys
+    from build_tools.model import Issuer
+
+    if os.environ.get("BADGEONS_KEY_PASSPHRASE") is not None:
+        return ask_passphrase()
+    assert isinstance(profile, Issuer)
+    key = issuing.current_key(profile, "Ed25519", now)
+    try:
+        keys.load_private_key(profile.slug, key.id, key_dir=key_dir)
+        return None
+    except keys.PassphraseRequiredError:
+        return ask_passphrase()
+    except keys.KeyStoreError:
+        return None  # The signer reports the real problem with its own message.

@@ -24,10 +24,21 @@ def collection() -> None:
 
 @collection.command("add")
 @click.argument("assertions", nargs=-1, required=True)
-@click.option("--issuer", required=True, help="Organisme qui enregistre l'accord de la personne.")
-@click.option("--name", "display_name", help="Prénom ou pseudonyme choisi par la personne.")
-@click.option("--given", help="Date de l'accord (AAAA-MM-JJ ; par défaut : aujourd'hui).")
-@click.option("--until", help="Dernier jour de publication (par défaut : jusqu'au retrait).")
+@click.option(
+    "--issuer",
+    metavar="ORGANISME",
+    required=True,
+    help="Organisme qui enregistre l'accord de la personne.",
+)
+@click.option(
+    "--name", "display_name", metavar="NOM", help="Prénom ou pseudonyme choisi par la personne."
+)
+@click.option(
+    "--given", metavar="DATE", help="Date de l'accord (AAAA-MM-JJ ; par défaut : aujourd'hui)."
+)
+@click.option(
+    "--until", metavar="DATE", help="Dernier jour de publication (par défaut : jusqu'au retrait)."
+)
 @ROOT_OPTION
 def collection_add(
     assertions: tuple[str, ...],
@@ -85,7 +96,11 @@ def collection_withdraw(collection_id: str, root: Path) -> None:
 
 
 @collection.command("list")
-@click.option("--issuer", help="Seulement les sacs à badges enregistrés par cet organisme.")
+@click.option(
+    "--issuer",
+    metavar="ORGANISME",
+    help="Seulement les sacs à badges enregistrés par cet organisme.",
+)
 @ROOT_OPTION
 def collection_list(issuer: str | None, root: Path) -> None:
     """Lister les sacs à badges enregistrés, avec leur état."""

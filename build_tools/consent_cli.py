@@ -24,13 +24,20 @@ def consent() -> None:
 
 @consent.command("add")
 @click.argument("assertions", nargs=-1, required=True)
-@click.option("--insee", help="Code INSEE de la commune (ex. 36046).")
-@click.option("--commune", "commune_name", help="Nom de la commune (avec --postcode).")
-@click.option("--postcode", help="Code postal de la commune (avec --commune).")
-@click.option("--name", "display_name", help="Prénom ou pseudonyme choisi par la personne.")
-@click.option("--given", help="Date de l'accord (AAAA-MM-JJ ; par défaut : aujourd'hui).")
+@click.option("--insee", metavar="CODE", help="Code INSEE de la commune (ex. 36046).")
+@click.option(
+    "--commune", "commune_name", metavar="COMMUNE", help="Nom de la commune (avec --postcode)."
+)
+@click.option("--postcode", metavar="CODE", help="Code postal de la commune (avec --commune).")
+@click.option(
+    "--name", "display_name", metavar="NOM", help="Prénom ou pseudonyme choisi par la personne."
+)
+@click.option(
+    "--given", metavar="DATE", help="Date de l'accord (AAAA-MM-JJ ; par défaut : aujourd'hui)."
+)
 @click.option(
     "--until",
+    metavar="DATE",
     help=f"Dernier jour sur la carte (par défaut : {consents.DEFAULT_MONTHS} mois après l'accord).",
 )
 @click.option(
@@ -39,7 +46,10 @@ def consent() -> None:
     help="Ne pas proposer aux recruteurs d'écrire à l'organisme à propos de ce badge.",
 )
 @click.option(
-    "--id", "consent_id", help="Identifiant du consentement (par défaut : tiré au hasard)."
+    "--id",
+    "consent_id",
+    metavar="ID",
+    help="Identifiant du consentement (par défaut : tiré au hasard).",
 )
 @ROOT_OPTION
 def consent_add(
@@ -116,7 +126,7 @@ def consent_withdraw(key: str, root: Path) -> None:
 
 
 @consent.command("list")
-@click.option("--issuer", help="Seulement les consentements de cet organisme.")
+@click.option("--issuer", metavar="ORGANISME", help="Seulement les consentements de cet organisme.")
 @ROOT_OPTION
 def consent_list(issuer: str | None, root: Path) -> None:
     """Lister les consentements enregistrés, avec leur état (actif, échu, à venir)."""

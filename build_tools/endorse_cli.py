@@ -6,37 +6,41 @@ for the employers, tutors and branches who run it, so it is in French.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from build_tools.cli_common import ROOT_OPTION, site_or_fail
+from build_tools.cli_common import KEY_DIR_OPTION, ROOT_OPTION, passphrase_for_use, site_or_fail
 from build_tools.urls import Urls
 
 
 @click.command("endorse")
 @click.option(
-    "--endorser", required=True, help="Recommandeur (profil issuers/SLUG.yaml, type: endorser)."
+    "--endorser",
+    metavar="RECOMMANDEUR",
+    required=True,
+    help="Recommandeur (profil issuers/SLUG.yaml, type: endorser).",
 )
 @click.option(
-    "--badge", help="Recommander ce badge (son identifiant, ex. premiers-pas-smartphone)."
+    "--badge",
+    metavar="BADGE",
+    help="Recommander ce badge (son identifiant, ex. premiers-pas-smartphone).",
 )
-@click.option("--issuer", help="Recommander cet organisme ou ce réseau.")
+@click.option("--issuer", metavar="ORGANISME", help="Recommander cet organisme ou ce réseau.")
 @click.option(
-    "--assertion", help="Recommander ce badge délivré (son identifiant de 26 caractères)."
+    "--assertion",
+    metavar="ID",
+    help="Recommander ce badge délivré (son identifiant de 26 caractères).",
 )
 @click.option(
-    "--comment", required=True, help="La recommandation, publique (sans donnée personnelle)."
+    "--comment",
+    metavar="TEXTE",
+    required=True,
+    help="La recommandation, publique (sans donnée personnelle).",
 )
 @ROOT_OPTION
-@click.option(
-    "--key-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Dossier des clés privées (par défaut : $BADGEONS_KEY_DIR, sinon le dossier de configuration).",
-)
+@KEY_DIR_OPTION
 def endorse(
     endorser: str,
     badge: str | None,
@@ -56,7 +60,9 @@ def endorse(
         profile = endorsing.check_endorser(site, endorser)
         target = endorsing.resolve_target(site, badge=badge, issuer=issuer, assertion=assertion)
         endorsing.check_comment(comment)
-        signer = issuing.load_signer(profile, _passphrase(profile, key_dir, now), key_dir, now)
+        signer = issuing.load_signer(
+            profile, passphrase_for_use(profile, key_dir, now), key_dir, now
+        )
         signed = endorsing.sign_endorsement(site, profile, target, comment, signer, now)
     except (endorsing.EndorsingError, issuing.IssuingError, keys.KeyStoreError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -68,21 +74,3 @@ def endorse(
         f"({path.relative_to(root).as_posix()}) Enregistrez-la dans git "
         f"(git add issuers/{endorser}/endorsements) et proposez-la par une demande de fusion."
     )
-
-
-def _passphrase(profile: object, key_dir: Path | None, now: datetime) -> str | None:
-    """The passphrase, asked only if the endorser's current private key is encrypted."""
-    from build_tools import issuing, keys
-    from build_tools.model import Issuer
-
-    value = os.environ.get("BADGEONS_KEY_PASSPHRASE")
-    if value is not None:
-        return value or None
-    assert isinstance(profile, Issuer)
-    key = issuing.current_key(profile, "Ed25519", now)
-    try:
-        keys.load_private_key(profile.slug, key.id, key_dir=key_dir)
-        return None
-    except keys.PassphraseRequiredError:
-        entered: str = click.prompt("Phrase de passe des clés", hide_input=True)
-        return entered

@@ -227,7 +227,7 @@ def test_keygen_command(minimal_repo: Path, tmp_path: Path, clock: datetime) -> 
     )
     assert code == 1
     assert err == (
-        "Error: « reseau-test » est un réseau : les clés appartiennent aux organismes qui délivrent\n"
+        "Erreur : « reseau-test » est un réseau : les clés appartiennent aux organismes qui délivrent\n"
     )
 
 
@@ -257,7 +257,7 @@ def test_keygen_without_a_passphrase_where_none_can_be_asked(
     )
     assert code == 1
     assert err == (
-        "Error: phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE, "
+        "Erreur : phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE, "
         "ou utilisez --no-passphrase\n"
     )
 
@@ -272,7 +272,7 @@ def test_award_with_encrypted_keys(minimal_repo: Path, tmp_path: Path, clock: da
     award = ("award", "telephone", "--issuer", "atelier-test", "--recipient", "awa@example.org")
     code, _, err = _run(*award, "--key-dir", key_dir, "--root", str(minimal_repo))
     assert code == 1
-    assert err == "Error: phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE\n"
+    assert err == "Erreur : phrase de passe requise : définissez BADGEONS_KEY_PASSPHRASE\n"
     code, _, err = _run_with(
         {"BADGEONS_KEY_PASSPHRASE": "autre"},
         *award,
@@ -282,7 +282,7 @@ def test_award_with_encrypted_keys(minimal_repo: Path, tmp_path: Path, clock: da
         str(minimal_repo),
     )
     assert code == 1
-    assert err == "Error: phrase de passe incorrecte : aucune clé n'a pu être ouverte\n"
+    assert err == "Erreur : phrase de passe incorrecte : aucune clé n'a pu être ouverte\n"
     code, out, err = _run_with(secret, *award, "--key-dir", key_dir, "--root", str(minimal_repo))
     assert code == 0, err
     assert out.endswith(
@@ -423,7 +423,7 @@ def test_award_from_a_bad_group_file_writes_nothing(
         f"{group}:3:2: error: email: adresse e-mail invalide : « x »",
         f"{group}:4:1: error: name_consent: un nom est donné sans réponse : "
         "écrivez oui si la personne accepte qu'il soit affiché, non sinon",
-        "Error: 4 erreur(s) : aucun badge n'a été délivré",
+        "Erreur : 4 erreur(s) : aucun badge n'a été délivré",
     ]
     assert _tree(awarded_repo.root) == before
 
@@ -433,15 +433,15 @@ def test_award_from_a_bad_group_file_writes_nothing(
     [
         (
             ("accueillir-1", "--issuer", "reseau-test", "--recipient", "a@example.org"),
-            "Error: « reseau-test » est un réseau : ce sont ses membres qui délivrent les badges",
+            "Erreur : « reseau-test » est un réseau : ce sont ses membres qui délivrent les badges",
         ),
         (
             ("telephone", "--issuer", "atelier-test"),
-            "Error: indiquez soit --recipient EMAIL, soit --csv FICHIER, soit --request DEMANDE.json",
+            "Erreur : indiquez soit --recipient EMAIL, soit --csv FICHIER, soit --request DEMANDE.json",
         ),
         (
             ("telephone", "--issuer", "atelier-test", "--recipient", "pas-une-adresse"),
-            "Error: adresse e-mail invalide : « pas-une-adresse »",
+            "Erreur : adresse e-mail invalide : « pas-une-adresse »",
         ),
         (
             (
@@ -453,7 +453,7 @@ def test_award_from_a_bad_group_file_writes_nothing(
                 "--issued-on",
                 "1/2/2026",
             ),
-            "Error: date invalide « 1/2/2026 » : écrivez AAAA-MM-JJ (ex. 2026-11-23)",
+            "Erreur : date invalide « 1/2/2026 » : écrivez AAAA-MM-JJ (ex. 2026-11-23)",
         ),
         (
             (
@@ -467,7 +467,7 @@ def test_award_from_a_bad_group_file_writes_nothing(
             ),
             "(ligne de commande): error: name: un nom n'est publié qu'avec l'accord de la personne : "
             "ajoutez --name-consent si elle l'accepte\n"
-            "Error: 1 erreur(s) : aucun badge n'a été délivré",
+            "Erreur : 1 erreur(s) : aucun badge n'a été délivré",
         ),
         (
             (
@@ -482,7 +482,7 @@ def test_award_from_a_bad_group_file_writes_nothing(
                 "2026-02-01",
             ),
             "(ligne de commande): error: expires: la date d'expiration précède la date d'attribution\n"
-            "Error: 1 erreur(s) : aucun badge n'a été délivré",
+            "Erreur : 1 erreur(s) : aucun badge n'a été délivré",
         ),
     ],
     ids=[
@@ -526,7 +526,7 @@ def test_award_by_an_organisation_outside_the_network(
     )
     assert code == 1
     assert err == (
-        "Error: « atelier-autre » n'est pas autorisé à délivrer « accueillir-1 » "
+        "Erreur : « atelier-autre » n'est pas autorisé à délivrer « accueillir-1 » "
         "(autorisés : atelier-test)\n"
     )
 
@@ -552,7 +552,7 @@ def test_revoke_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
         ),
     ):
         code, _, err = _run("revoke", *args, "--root", root)
-        assert (code, err) == (1, f"Error: {message}\n")
+        assert (code, err) == (1, f"Erreur : {message}\n")
 
 
 def test_compromise_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
@@ -582,12 +582,12 @@ def test_compromise_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
     code, _, err = _run("compromise", "atelier-test", key, "--since", "20/01/2026", "--root", root)
     assert (code, err) == (
         1,
-        "Error: date invalide « 20/01/2026 » : écrivez AAAA-MM-JJ (ex. 2026-11-23)\n",
+        "Erreur : date invalide « 20/01/2026 » : écrivez AAAA-MM-JJ (ex. 2026-11-23)\n",
     )
     code, _, err = _run(
         "compromise", "atelier-test", "rsa-1999", "--since", "2026-01-20", "--root", root
     )
-    assert (code, err) == (1, "Error: aucune clé « rsa-1999 » dans issuers/atelier-test.yaml\n")
+    assert (code, err) == (1, "Erreur : aucune clé « rsa-1999 » dans issuers/atelier-test.yaml\n")
     code, _, err = _run(
         "award",
         "telephone",
@@ -602,7 +602,7 @@ def test_compromise_command(awarded_repo: AwardedRepo, clock: datetime) -> None:
     )
     assert (code, err) == (
         1,
-        "Error: aucune clé Ed25519 utilisable pour « atelier-test » : "
+        "Erreur : aucune clé Ed25519 utilisable pour « atelier-test » : "
         "lancez d'abord « badgeons keygen atelier-test »\n",
     )
 
@@ -629,5 +629,5 @@ def test_verify_command_offline(awarded_repo: AwardedRepo, tmp_path: Path) -> No
     code, _, err = _run("verify", str(awa), "--offline", str(site_dir), "--root", str(tmp_path))
     assert code == 1
     assert err == (
-        "Error: --offline lit site_url dans badgeons.yml : lancez la commande depuis le dépôt (ou --root)\n"
+        "Erreur : --offline lit site_url dans badgeons.yml : lancez la commande depuis le dépôt (ou --root)\n"
     )

@@ -61,7 +61,7 @@ def test_add_refuses_what_the_build_would_refuse(awarded_repo: AwardedRepo) -> N
         "Saint-Sulpice-de-Pommeray, Saint-Denis-sur-Loire",
         "(ligne de commande): error: assertions[0]: badge déjà montré par le consentement « c-1 » "
         "(issuers/atelier-test/consents.yaml:6) : un badge ne figure qu'une fois sur la carte",
-        "Error: 2 erreur(s) : aucun consentement enregistré",
+        "Erreur : 2 erreur(s) : aucun consentement enregistré",
     ]
     assert _file(awarded_repo) == before
 
@@ -70,8 +70,8 @@ def test_add_command_line_refusals(awarded_repo: AwardedRepo) -> None:
     root = str(awarded_repo.root)
     awa = awarded_repo.ids["awa"]
     cases = [
-        (["--commune", "Blois"], "Error: indiquez la commune : --insee CODE, ou --commune NOM --postcode CP"),
-        (["--insee", "41018", "--given", "01/02/2026"], "Error: Invalid value for --given: date invalide « 01/02/2026 » : écrivez AAAA-MM-JJ (ex. 2026-11-23)"),
+        (["--commune", "Blois"], "Erreur : indiquez la commune : --insee CODE, ou --commune NOM --postcode CP"),
+        (["--insee", "41018", "--given", "01/02/2026"], "Erreur : Valeur invalide pour --given : date invalide « 01/02/2026 » : écrivez AAAA-MM-JJ (ex. 2026-11-23)"),
         (["--insee", "41018", "--until", "2099-01-01"], None),
     ]  # fmt: skip
     for options, expected in cases:
@@ -81,7 +81,7 @@ def test_add_command_line_refusals(awarded_repo: AwardedRepo) -> None:
             assert err.splitlines()[-1] == expected
     code, _, err = _run("consent", "add", "a" * 26, "--insee", "41018", "--root", root)
     assert err.splitlines()[-1] == (
-        "Error: aucun badge délivré ne porte l'identifiant « aaaaaaaaaaaaaaaaaaaaaaaaaa »"
+        "Erreur : aucun badge délivré ne porte l'identifiant « aaaaaaaaaaaaaaaaaaaaaaaaaa »"
     )
     assert (
         "until: un consentement dure au plus 24 mois"
@@ -123,7 +123,7 @@ def test_withdraw_removes_the_whole_entry_and_keeps_the_rest(awarded_repo: Award
     code, _, err = _run("consent", "withdraw", "c-awa", "--root", str(root))
     assert (code, err.splitlines()[-1]) == (
         1,
-        "Error: aucun consentement « c-awa » (ni consentement montrant ce badge)",
+        "Erreur : aucun consentement « c-awa » (ni consentement montrant ce badge)",
     )
 
 
@@ -156,7 +156,7 @@ def test_withdraw_of_an_ambiguous_badge_asks_for_the_consent_id(
     code, _, err = _run("consent", "withdraw", awa, "--root", str(root))
     assert (code, err.splitlines()[-1]) == (
         1,
-        f"Error: « {awa} » désigne plusieurs consentements (issuers/atelier-test/consents.yaml:1, "
+        f"Erreur : « {awa} » désigne plusieurs consentements (issuers/atelier-test/consents.yaml:1, "
         "issuers/reseau-test/consents.yaml:1) : donnez leur identifiant",
     )
 

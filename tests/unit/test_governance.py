@@ -306,4 +306,4 @@ def test_bad_base_is_a_clear_error(pr: AwardedRepo) -> None:
         main, ["validate", "--root", str(pr.root), "--base", "n-existe-pas"]
     )
     assert result.exit_code == 1
-    assert "Error: git rev-parse a échoué" in result.stderr
+    assert "Erreur : git rev-parse a échoué" in result.stderr

@@ -201,7 +201,7 @@ def test_award_refuses_a_request_with_script(awarded_repo: AwardedRepo, tmp_path
     code, _, err = _award(awarded_repo, path)
     assert code == 1
     assert err.splitlines() == [
-        "Error: demande.json : 1 problème(s), aucun badge délivré",
+        "Erreur : demande.json : 1 problème(s), aucun badge délivré",
         "demande.json: narrative: HTML interdit (« <script ») : la demande doit être en texte "
         "simple ; demandez à la personne de la refaire sans balise ni script",
     ]
