@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import click
 
-from build_tools import __version__, cache, discover, scaffold
+from build_tools import __version__, attestation_cli, cache, discover, scaffold
 from build_tools.cli_common import (
     KEY_DIR_OPTION,
     ROOT_OPTION,
@@ -350,6 +350,12 @@ def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | No
     help="Date d'expiration (par défaut : d'après la validité du badge).",
 )
 @click.option(
+    "--attestations",
+    "attestations_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Écrire aussi les attestations à imprimer, dans l'ordre du tableur (voir badgeons attestations).",
+)
+@click.option(
     "--dry-run", is_flag=True, help="Montrer ce qui serait délivré, sans rien signer ni écrire."
 )
 @ROOT_OPTION
@@ -366,6 +372,7 @@ def award(
     narrative: str | None,
     issued_on: str | None,
     expires: str | None,
+    attestations_file: Path | None,
     dry_run: bool,
     root: Path,
     key_dir: Path | None,
@@ -423,6 +430,8 @@ def award(
         click.echo(
             f"[essai] {len(requests)} badge(s) seraient délivrés par {issuer} ; rien n'a été écrit."
         )
+        if attestations_file is not None:
+            click.echo(f"[essai] leurs attestations seraient écrites dans {attestations_file}.")
         return
     try:
         signer = issuing.load_signer(
@@ -446,6 +455,12 @@ def award(
     click.echo(
         f"{len(signed)} badge(s) délivré(s). Enregistrez-les dans git (git add issuers/{issuer}), puis publiez le site."
     )
+    if attestations_file is not None:
+        # The repository now holds the new awards: it is read again to print them.
+        awarded = site_or_fail(root, check_signatures=False)
+        attestation_cli.write(
+            awarded, [awarded.awards[item.assertion_id] for item in signed], attestations_file
+        )
 
 
 def _progress(items: list[T], label: str) -> Iterator[T]:
@@ -562,3 +577,6 @@ main.add_command(endorse)
 
 # Holders' "sacs à badges" (build_tools/collection_cli.py).
 main.add_command(collection)
+
+# A group's attestations, printed in one go (build_tools/attestation_cli.py).
+main.add_command(attestation_cli.attestations_command)

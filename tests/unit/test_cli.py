@@ -406,6 +406,37 @@ def test_award_to_a_group_names_who_gets_which_page(
     assert eve.group(1) not in site.display_names
 
 
+def test_award_writes_the_groups_attestations_in_the_order_of_the_file(
+    awarded_repo: AwardedRepo, tmp_path: Path, clock: datetime
+) -> None:
+    group = _group_file(
+        tmp_path, "email;name;name_consent\nzoe@example.org;Zoé;oui\nabel@example.org;Abel;non\n"
+    )
+    output = tmp_path / "attestations.html"
+    attestations = ("--attestations", str(output))
+    code, out, err = _award_group(
+        awarded_repo, group, awarded_repo.key_dir, *attestations, "--dry-run"
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == f"[essai] leurs attestations seraient écrites dans {output}."
+    assert not output.exists()
+    code, out, err = _award_group(awarded_repo, group, awarded_repo.key_dir, *attestations)
+    assert (code, err) == (0, "")
+    awarded = re.findall(r"/a/([a-z2-7]{26})\.html", out)
+    assert len(awarded) == 2
+    assert out.splitlines()[-2:] == [
+        f"2 attestation(s) à imprimer : {output}",
+        "Ouvrez ce fichier dans votre navigateur, puis imprimez-le (Ctrl+P) : une page A4 par badge.",
+    ]
+    sheets = re.findall(r"<dt>Identifiant</dt><dd><code>([a-z2-7]{26})</code>", output.read_text())
+    assert sheets == awarded
+    text = output.read_text("utf-8")
+    # Zoé agreed to show her name; Abel did not, and his sheet has a line to write it by hand.
+    assert "<dt>Titulaire</dt><dd>Zoé</dd>" in text
+    assert "Abel" not in text and "@example.org" not in text
+    assert text.count('<span class="bdg-print-only">……') == 1
+
+
 def test_award_from_a_bad_group_file_writes_nothing(
     awarded_repo: AwardedRepo, tmp_path: Path, clock: datetime
 ) -> None:

@@ -1,0 +1,172 @@
+"""Tests of build_tools.attestations: a group's printed attestations, in one file."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from types import MappingProxyType
+
+import pytest
+
+from build_tools import assertion_pages, attestations
+from build_tools.attestations import AttestationError
+from build_tools.model import Revocation, Site
+from build_tools.pipeline import load_site
+from tests.conftest import AwardedRepo
+
+MOMENT = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def _revoked(site: Site, assertion: str) -> Site:
+    revocation = Revocation(assertion, "Attribué par erreur", "2026-02-01T00:00:00Z")
+    return dataclasses.replace(site, revocations=MappingProxyType({assertion: revocation}))
+
+
+def test_named_awards_come_in_the_order_given(awarded_repo: AwardedRepo) -> None:
+    site, ids = awarded_repo.site(), awarded_repo.ids
+    chosen = attestations.select(site, [ids["chloe"], ids["awa"], ids["chloe"]])
+    assert [a.id for a in chosen] == [ids["chloe"], ids["awa"]]
+
+
+def test_filters_choose_an_issuers_awards_of_a_badge_and_a_day(awarded_repo: AwardedRepo) -> None:
+    site, ids = awarded_repo.site(), awarded_repo.ids
+    every = attestations.select(site, issuer="atelier-test")
+    assert {a.id for a in every} == set(ids.values())
+    telephone = attestations.select(site, issuer="atelier-test", badge="telephone")
+    assert {a.id for a in telephone} == {ids["awa"], ids["bob"]}
+    on_the_day = attestations.select(site, issuer="atelier-test", issued_on="2026-01-10")
+    assert {a.id for a in on_the_day} == set(ids.values())
+    revoked = _revoked(site, ids["bob"])
+    assert [
+        a.id for a in attestations.select(revoked, issuer="atelier-test", badge="telephone")
+    ] == [ids["awa"]]
+
+
+@pytest.mark.parametrize(
+    ("ids", "filters", "message"),
+    [
+        ((), {}, "indiquez les identifiants des badges, ou au moins --issuer ORGANISME"),
+        (
+            ("awa",),
+            {"issuer": "atelier-test"},
+            "indiquez soit des identifiants, soit --issuer, --badge et --issued-on",
+        ),
+        (("a" * 26,), {}, f"aucun badge délivré ne porte l'identifiant « {'a' * 26} »"),
+        ((), {"issuer": "inconnu"}, "organisme inconnu : « inconnu »"),
+        ((), {"issuer": "atelier-test", "badge": "x"}, "badge inconnu : « x »"),
+        (
+            (),
+            {"issuer": "atelier-test", "issued_on": "2026-01-11"},
+            "aucun badge délivré (non révoqué) ne correspond à ces critères",
+        ),
+        (("bob",), {}, "badge révoqué, pas d'attestation à imprimer : « {bob} »"),
+    ],
+    ids=[
+        "nothing",
+        "ids-and-filters",
+        "unknown-id",
+        "unknown-issuer",
+        "unknown-badge",
+        "no-match",
+        "revoked",
+    ],
+)
+def test_what_cannot_be_printed(
+    awarded_repo: AwardedRepo, ids: tuple[str, ...], filters: dict[str, str], message: str
+) -> None:
+    known = awarded_repo.ids
+    site = _revoked(awarded_repo.site(), known["bob"])
+    named = [known.get(i, i) for i in ids]
+    with pytest.raises(AttestationError) as caught:
+        attestations.select(site, named, **filters)
+    assert str(caught.value) == message.format(bob=known["bob"])
+
+
+class _Sheets(HTMLParser):
+    """What a printed file holds: its sheets, links, images and scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sheets = 0
+        self.links: list[str] = []
+        self.images: list[str] = []
+        self.scripts = 0
+        self.stylesheets = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.sheets += tag == "main"
+        self.scripts += tag == "script"
+        self.stylesheets += tag == "link" and found.get("rel") == "stylesheet"
+        if found.get("href"):
+            self.links.append(str(found["href"]))
+        if tag == "img":
+            self.images.append(str(found["src"]))
+
+
+def test_the_file_holds_one_sheet_per_award_and_stands_alone(awarded_repo: AwardedRepo) -> None:
+    site, ids = awarded_repo.site(), awarded_repo.ids
+    chosen = attestations.select(site, [ids["bob"], ids["awa"]])
+    text = attestations.document(site, chosen, MOMENT)
+    parsed = _Sheets()
+    parsed.feed(text)
+    assert parsed.sheets == 2
+    # Nothing to fetch: no script, no stylesheet, the badge's image inside the file.
+    assert (parsed.scripts, parsed.stylesheets) == (0, 0)
+    image = (awarded_repo.root / "badges" / "images" / "telephone.png").read_bytes()
+    assert parsed.images == [f"data:image/png;base64,{base64.b64encode(image).decode()}"] * 2
+    # Every link leads to the published site (or to LinkedIn), not to a file beside this one.
+    assert parsed.links and all(
+        link.startswith(("https://badges.example.org/test/", "https://www.linkedin.com/"))
+        for link in parsed.links
+    )
+    assert f"https://badges.example.org/test/a/{ids['bob']}.vc.json" in parsed.links
+    assert "https://badges.example.org/test/verifier.html" not in parsed.links
+    # In the order given, each with the QR code and address of its own page.
+    bob, awa = (text.index(f"<code>{ids[k]}</code>") for k in ("bob", "awa"))
+    assert bob < awa
+    for learner in ("bob", "awa"):
+        page = f"https://badges.example.org/test/a/{ids[learner]}.html"
+        assert str(assertion_pages.qr_svg(page)) in text
+        assert f"Attestation imprimée depuis {page}" in text
+
+
+def test_a_sheet_is_the_pages_own_and_shows_no_more(awarded_repo: AwardedRepo) -> None:
+    site, ids = awarded_repo.site(), awarded_repo.ids
+    award = site.awards[ids["awa"]]
+    page = assertion_pages.render_page(site, award, MOMENT)
+    main = re.search(r"<main id=\"contenu\">.*</main>", page, re.S)
+    assert main is not None
+    text = attestations.document(site, [award], MOMENT)
+    # The page's sheet, its links made absolute and its image inlined.
+    sheet = re.search(r"<main id=\"contenu\">.*</main>", text, re.S)
+    assert sheet is not None
+    relative = re.sub(r'(src|href)="[^"]*"', r'\1=""', main.group(0))
+    assert re.sub(r'(src|href)="[^"]*"', r'\1=""', sheet.group(0)) == relative
+    # Names only with consent; never an address, nor the page's data for its script.
+    body = text.split("</style>", 1)[1]
+    assert "Awa" in body and "@" not in body
+    other = attestations.document(site, [site.awards[ids["bob"]]], MOMENT)
+    assert "bob" not in other.lower().replace(ids["bob"], "")
+    assert json.dumps(award.salt) not in text
+
+
+def test_the_signatures_are_checked(awarded_repo: AwardedRepo) -> None:
+    site, ids = awarded_repo.site(), awarded_repo.ids
+    assert attestations.problems(site, list(site.awards.values())) == []
+    record = awarded_repo.record("bob")
+    document = json.loads(record.read_text("utf-8"))
+    document["ob3"]["credentialSubject"]["narrative"] = "Modifié après la signature."
+    record.write_text(json.dumps(document), encoding="utf-8")
+    tampered, _ = load_site(awarded_repo.root, check_signatures=False)
+    assert tampered is not None
+    found = attestations.problems(
+        tampered, [tampered.awards[ids["awa"]], tampered.awards[ids["bob"]]]
+    )
+    assert found and {d.path for d in found} == {
+        f"issuers/atelier-test/assertions/{ids['bob']}.json"
+    }
