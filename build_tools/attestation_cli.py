@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from build_tools import attestations, writer
 from build_tools.cli_common import ROOT_OPTION, day_option, site_or_fail
 from build_tools.diagnostics import format_text
-from build_tools.model import Award, Site
+
+if TYPE_CHECKING:
+    from build_tools.model import Award, Site
 
 OUTPUT_HELP = (
     "Fichier à écrire, à ouvrir dans un navigateur pour l'imprimer (une page A4 par badge)."
@@ -50,6 +52,9 @@ def attestations_command(
     Le fichier ne contient que ce que montrent les pages publiées (le nom de la personne
     seulement avec son accord, jamais son adresse). Il ne fait pas partie du site.
     """
+    # Imported here, as in the other commands: the command line starts without the page code.
+    from build_tools import attestations
+
     day = day_option(issued_on, "--issued-on")
     site = site_or_fail(root.resolve(), check_signatures=False)
     try:
@@ -67,6 +72,8 @@ def attestations_command(
 
 def write(site: Site, awards: Sequence[Award], output: Path) -> None:
     """Check the awards' signatures, then write their attestations to ``output`` at once."""
+    from build_tools import attestations, writer
+
     found = attestations.problems(site, awards)
     if found:
         click.echo(format_text(sorted(found)), err=True)
