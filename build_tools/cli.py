@@ -20,6 +20,7 @@ from build_tools import __version__, attestation_cli, cache, discover, scaffold
 from build_tools.cli_common import (
     KEY_DIR_OPTION,
     ROOT_OPTION,
+    SUBCOMMAND_METAVAR,
     ask_passphrase,
     passphrase_for_use,
     site_or_fail,
@@ -42,7 +43,10 @@ NO_CACHE_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    subcommand_metavar=SUBCOMMAND_METAVAR,
+)
 @click.version_option(__version__, prog_name="badgeons")
 def main() -> None:
     """Badgeons : un dépôt git comme plateforme d'open badges."""
@@ -125,7 +129,7 @@ def validate(root: Path, fmt: str, strict: bool, no_cache: bool, base: str | Non
     sys.exit(1 if report.has_errors(strict) else 0)
 
 
-@main.group()
+@main.group(subcommand_metavar=SUBCOMMAND_METAVAR)
 def new() -> None:
     """Créer le squelette d'un émetteur ou d'un badge, à compléter."""
 

@@ -19,6 +19,9 @@ from build_tools.pipeline import load_site
 # declares an option: Click translates a path option's kind when the option is declared.
 click_french.install()
 
+# How a group's usage line names its commands ("COMMAND [ARGS]..." in Click's English).
+SUBCOMMAND_METAVAR = "COMMANDE [ARGUMENTS]..."
+
 ROOT_OPTION = click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),

@@ -19,11 +19,11 @@ from types import ModuleType
 
 # Every message that Click marks with ``_()``, and its French.
 MESSAGES: dict[str, str] = {
-    # Help.
+    # Help. Click writes a section's heading followed by ":"; French puts a space before it.
     "Usage:": "Utilisation :",
-    "Options": "Options",
-    "Commands": "Commandes",
-    "Positional arguments": "Arguments",
+    "Options": "Options ",
+    "Commands": "Commandes ",
+    "Positional arguments": "Arguments ",
     "Show this message and exit.": "Afficher cette aide et quitter.",
     "Show the version and exit.": "Afficher la version et quitter.",
     "%(prog)s, version %(version)s": "%(prog)s, version %(version)s",

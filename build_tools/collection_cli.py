@@ -11,13 +11,13 @@ from pathlib import Path
 import click
 
 from build_tools import collections
-from build_tools.cli_common import ROOT_OPTION, day_option, site_or_fail
+from build_tools.cli_common import ROOT_OPTION, SUBCOMMAND_METAVAR, day_option, site_or_fail
 from build_tools.collection_pages import page_path
 from build_tools.diagnostics import format_text
 from build_tools.urls import Urls
 
 
-@click.group()
+@click.group(subcommand_metavar=SUBCOMMAND_METAVAR)
 def collection() -> None:
     """Sacs à badges : une page publique des badges qu'une personne choisit de montrer."""
 

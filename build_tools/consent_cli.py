@@ -11,13 +11,13 @@ from pathlib import Path
 import click
 
 from build_tools import consents
-from build_tools.cli_common import ROOT_OPTION, day_option, site_or_fail
+from build_tools.cli_common import ROOT_OPTION, SUBCOMMAND_METAVAR, day_option, site_or_fail
 from build_tools.consent_records import ConsentError, NewConsent, add, recorded, withdraw
 from build_tools.diagnostics import format_text
 from build_tools.gazetteer import load as load_gazetteer
 
 
-@click.group()
+@click.group(subcommand_metavar=SUBCOMMAND_METAVAR)
 def consent() -> None:
     """Accords des personnes pour figurer sur la carte du territoire apprenant."""
 

@@ -56,6 +56,7 @@ def test_the_french_keeps_every_placeholder() -> None:
         pairs += list(zip(forms, french_forms, strict=True))
     for english, french in pairs:
         assert _fields(french) == _fields(english), english
+        assert french.strip() and french == french.lstrip(), english
 
 
 def test_the_plural_is_chosen_as_click_does() -> None:
@@ -81,7 +82,9 @@ def test_the_help_is_in_french() -> None:
     assert "--csv FICHIER" in output and "[par défaut : .]" in output
     assert re.search(r"-h, --help +Afficher cette aide et quitter\.", output)
     code, output = _run("--help")
-    assert "\nCommandes:\n" in output and "Afficher la version et quitter." in output
+    assert output.startswith("Utilisation : badgeons [OPTIONS] COMMANDE [ARGUMENTS]...\n")
+    assert "\nOptions :\n" in output and "\nCommandes :\n" in output
+    assert "Afficher la version et quitter." in output
 
 
 def test_usage_errors_are_in_french(tmp_path: Path) -> None:
