@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from build_tools.cli_common import ROOT_OPTION, day_option, site_or_fail
-from build_tools.diagnostics import format_text
+from build_tools.diagnostics import format_text, os_reason
 
 if TYPE_CHECKING:
     from build_tools.model import Award, Site
@@ -84,9 +84,7 @@ def write(site: Site, awards: Sequence[Award], output: Path) -> None:
     try:
         writer.write_text_atomically(output, text)
     except OSError as exc:
-        raise click.ClickException(
-            f"impossible d'écrire {output} : {exc.strerror or exc}"
-        ) from None
+        raise click.ClickException(f"impossible d'écrire {output} : {os_reason(exc)}") from None
     click.echo(
         f"{len(awards)} attestation(s) à imprimer : {output.absolute()}\n"
         "Ouvrez ce fichier dans votre navigateur, puis imprimez-le (Ctrl+P) : "

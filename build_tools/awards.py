@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from build_tools import cache, discover, fastjson, parallel
-from build_tools.diagnostics import Diagnostic, Position
+from build_tools.diagnostics import Diagnostic, Position, unreadable_file
 from build_tools.identity import is_assertion_id
 from build_tools.model import Award, Revocation, Site
 from build_tools.urls import Urls
@@ -77,7 +77,7 @@ def read_record_file(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return b"", None, [Position(shown, 1, 1).error("", f"fichier illisible : {exc.strerror}")]
+        return b"", None, [Position(shown, 1, 1).error("", unreadable_file(exc))]
     record, problems = decode_record(data, shown, record_format)
     return data, record, problems
 
@@ -255,7 +255,11 @@ def _read_one(path: Path, shown: str) -> tuple[str | None, Claims | None, list[D
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, None, [Position(shown, 1, 1).error("", f"fichier illisible : {exc.strerror}")]
+        return (
+            None,
+            None,
+            [Position(shown, 1, 1).error("", unreadable_file(exc))],
+        )
     claims, problems = read_claims(data, shown)
     return hashlib.sha256(data).hexdigest(), claims, problems
 

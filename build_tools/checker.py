@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from build_tools import bake, keys, signing
+from build_tools.diagnostics import unreadable_file
 from build_tools.fetching import Fetcher, FetchError
 from build_tools.identity import InvalidEmail, normalise_email
 from build_tools.urls import did_web_to_url
@@ -57,11 +58,10 @@ class Report:
     @property
     def verdict(self) -> str:
         failed = {c.name for c in self.checks if c.outcome == "failed"}
-        # A signature that could not be checked (the issuer's key or assertion out of reach)
-        # is neither valid nor invalid: saying "invalid" would call a genuine badge forged.
-        if "signature" in failed and all(
-            c.unreachable for c in self.checks if c.name == "signature" and c.outcome == "failed"
-        ):
+        # A badge that could not be read, or a signature that could not be checked (the
+        # issuer's key or assertion out of reach), is neither valid nor invalid: saying
+        # "invalid" would call a genuine badge forged.
+        if self._out_of_reach("lecture") or self._out_of_reach("signature"):
             return "VÉRIFICATION IMPOSSIBLE"
         for name, word in (
             ("signature", "SIGNATURE INVALIDE"),
@@ -72,6 +72,11 @@ class Report:
             if name in failed:
                 return word
         return "INVALIDE" if failed or not self.checks else "VALIDE"
+
+    def _out_of_reach(self, name: str) -> bool:
+        """Whether check ``name`` failed, and only for want of a file or an answer."""
+        failures = [c for c in self.checks if c.name == name and c.outcome == "failed"]
+        return bool(failures) and all(c.unreachable for c in failures)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,7 +109,12 @@ class Report:
             for c in self.checks
         ]
         lines.append(f"Verdict : {self.verdict}")
-        if self.verdict == "VÉRIFICATION IMPOSSIBLE":
+        if self._out_of_reach("lecture"):
+            lines.append(
+                "Le badge n'est ni confirmé ni réfuté : il n'a pas pu être lu. Vérifiez le nom "
+                "du fichier ou l'adresse, ou réessayez une fois connecté."
+            )
+        elif self.verdict == "VÉRIFICATION IMPOSSIBLE":
             lines.append(
                 "Le badge n'est ni confirmé ni réfuté : un document de l'émetteur n'a pas pu être "
                 "lu. Réessayez une fois connecté, ou hors ligne avec --offline DOSSIER_DU_SITE."
@@ -113,7 +123,11 @@ class Report:
 
 
 class _Unreadable(Exception):
-    pass
+    """A target that is not a badge, or (``missing``) that could not be read at all."""
+
+    def __init__(self, message: str, *, missing: bool = False) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 class KeyUnreachable(signing.KeyResolutionError):
@@ -158,11 +172,14 @@ def _signature_failed(report: Report, error: Exception) -> None:
 
 def _read_target(target: str, fetcher: Fetcher) -> bytes:
     if target.startswith(("https://", "http://")):
-        return fetcher.get(target)
+        try:
+            return fetcher.get(target)
+        except FetchError as exc:
+            raise _Unreadable(str(exc), missing=True) from None
     try:
         return Path(target).read_bytes()
     except OSError as exc:
-        raise _Unreadable(f"fichier illisible : {exc.strerror}") from None
+        raise _Unreadable(unreadable_file(exc), missing=True) from None
 
 
 def _unwrap(data: bytes, fetcher: Fetcher) -> tuple[str, Any]:
@@ -250,7 +267,8 @@ def verify(
         else:
             report.add("lecture", "failed", "ce document n'est pas un badge Open Badges 2.0 ou 3.0")
     except (_Unreadable, FetchError) as exc:
-        report.add("lecture", "failed", str(exc))
+        missing = isinstance(exc, _Unreadable) and exc.missing
+        report.add("lecture", "failed", str(exc), unreachable=missing)
     return report
 
 

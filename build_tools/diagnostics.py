@@ -7,6 +7,7 @@ of raising at the first problem, so that one run reports every problem at once.
 from __future__ import annotations
 
 import enum
+import errno
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -99,3 +100,31 @@ def format_json(diagnostics: Iterable[Diagnostic]) -> str:
     errors = sum(1 for d in items if d["level"] == Level.ERROR.value)
     summary = {"errors": errors, "warnings": len(items) - errors, "diagnostics": items}
     return json.dumps(summary, ensure_ascii=False, indent=2)
+
+
+# The reasons a file cannot be read or written that people meet, in French: Python gives the C
+# library's English text (it does not set the locale's messages).
+_OS_REASONS = {
+    errno.ENOENT: "fichier introuvable",
+    errno.EACCES: "droits insuffisants",
+    errno.EPERM: "opération interdite",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENOSPC: "disque plein",
+    errno.EROFS: "disque en lecture seule",
+    errno.ENAMETOOLONG: "nom trop long",
+    errno.ELOOP: "trop de liens symboliques",
+    errno.EIO: "erreur de lecture ou d'écriture du disque",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file operation failed, in French (the system's own text when it is a rare case)."""
+    return _OS_REASONS.get(error.errno or 0, error.strerror or str(error))
+
+
+def unreadable_file(error: OSError) -> str:
+    """The French message for a file that could not be read."""
+    if error.errno == errno.ENOENT:
+        return "fichier introuvable"
+    return f"fichier illisible : {os_reason(error)}"

@@ -14,7 +14,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from build_tools.diagnostics import Diagnostic, Position
+from build_tools.diagnostics import Diagnostic, Position, unreadable_file
 from build_tools.identity import InvalidEmail, normalise_email
 from build_tools.issuing import AwardRequest, Evidence, IssuingError, parse_when
 
@@ -40,7 +40,7 @@ def read_group(
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        return [], [Position(shown).error("", f"fichier illisible : {exc.strerror}")]
+        return [], [Position(shown).error("", unreadable_file(exc))]
     except UnicodeDecodeError:
         return [], [
             Position(shown, 1, 1).error(

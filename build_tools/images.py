@@ -17,6 +17,8 @@ from typing import Literal
 
 from PIL import Image
 
+from build_tools.diagnostics import os_reason
+
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 2048
 MIN_SIDE = 64
@@ -45,7 +47,7 @@ def inspect_image(path: Path) -> ImageInfo:
     except FileNotFoundError:
         raise ImageProblem("fichier image introuvable") from None
     except OSError as exc:
-        raise ImageProblem(f"fichier image illisible ({exc.strerror})") from None
+        raise ImageProblem(f"fichier image illisible ({os_reason(exc)})") from None
     if len(data) > MAX_BYTES:
         raise ImageProblem(f"image trop lourde ({len(data) // 1024} Ko, au plus 2048 Ko)")
     suffix = path.suffix.lower()

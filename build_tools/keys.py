@@ -28,6 +28,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from build_tools.diagnostics import os_reason
+
 PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
 PublicKey = ed25519.Ed25519PublicKey | rsa.RSAPublicKey
 KeyType = Literal["ed25519", "rsa"]
@@ -110,13 +112,13 @@ def key_type_of(key: PrivateKey | PublicKey) -> KeyType:
         return "ed25519"
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
         return "rsa"
-    raise WrongKeyTypeError(f"unsupported key object: {type(key).__name__}")
+    raise WrongKeyTypeError(f"objet de clé non pris en charge : {type(key).__name__}")
 
 
 def new_key_id(key_type: KeyType, day: date, taken: Collection[str] = ()) -> str:
     """Return a key id such as `ed25519-2026-11-23`, with `-2`, `-3`... if that id is taken."""
     if key_type not in ("ed25519", "rsa"):
-        raise WrongKeyTypeError(f"unknown key type: {key_type!r}")
+        raise WrongKeyTypeError(f"type de clé inconnu : {key_type!r}")
     base = f"{key_type}-{day.isoformat()}"
     if base not in taken:
         return base
@@ -146,7 +148,7 @@ def base58btc_decode(text: str) -> bytes:
     for char in text:
         index = _BASE58_INDEX.get(char)
         if index is None:
-            raise KeyFormatError(f"invalid base58 character {char!r}")
+            raise KeyFormatError(f"caractère base58 invalide : {char!r}")
         number = number * 58 + index
     zeros = len(text) - len(text.lstrip("1"))
     body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
@@ -161,7 +163,7 @@ def multibase_base58btc_encode(data: bytes) -> str:
 def multibase_base58btc_decode(text: str) -> bytes:
     """Decode a multibase base58btc string; any other multibase prefix is refused."""
     if not isinstance(text, str) or not text.startswith("z") or len(text) < 2:
-        raise KeyFormatError("expected a multibase base58btc value starting with 'z'")
+        raise KeyFormatError("valeur multibase base58btc attendue (commençant par « z »)")
     return base58btc_decode(text[1:])
 
 
@@ -171,7 +173,7 @@ def multibase_base58btc_decode(text: str) -> bytes:
 def ed25519_public_key_to_multibase(key: ed25519.Ed25519PublicKey) -> str:
     """Encode an Ed25519 public key as a Multikey `publicKeyMultibase` (`z6Mk...`)."""
     if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise WrongKeyTypeError("expected an Ed25519 public key")
+        raise WrongKeyTypeError("clé publique Ed25519 attendue")
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return multibase_base58btc_encode(ED25519_MULTICODEC_PREFIX + raw)
 
@@ -196,17 +198,17 @@ def _b64url_uint(value: int) -> str:
 
 def _b64url_uint_decode(text: object, member: str) -> int:
     if not isinstance(text, str) or not _BASE64URL.match(text) or len(text) % 4 == 1:
-        raise KeyFormatError(f"JWK member {member!r} must be base64url without padding")
+        raise KeyFormatError(f"membre {member!r} du JWK : base64url sans remplissage attendu")
     raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     if _b64url_uint(int.from_bytes(raw, "big")) != text:
-        raise KeyFormatError(f"JWK member {member!r} is not a minimal base64url integer")
+        raise KeyFormatError(f"membre {member!r} du JWK : entier base64url minimal attendu")
     return int.from_bytes(raw, "big")
 
 
 def rsa_public_key_to_jwk(key: rsa.RSAPublicKey) -> dict[str, str]:
     """Return the public JWK of an RSA key: exactly `kty`, `n` and `e` (RFC 7518 section 6.3)."""
     if not isinstance(key, rsa.RSAPublicKey):
-        raise WrongKeyTypeError("expected an RSA public key")
+        raise WrongKeyTypeError("clé publique RSA attendue")
     numbers = key.public_numbers()
     return {"kty": "RSA", "n": _b64url_uint(numbers.n), "e": _b64url_uint(numbers.e)}
 
@@ -214,20 +216,22 @@ def rsa_public_key_to_jwk(key: rsa.RSAPublicKey) -> dict[str, str]:
 def rsa_public_key_from_jwk(jwk: Mapping[str, object]) -> rsa.RSAPublicKey:
     """Read an RSA public JWK; a JWK holding private members (`d`, `p`...) is refused."""
     if not isinstance(jwk, Mapping):
-        raise KeyFormatError("a JWK is a JSON object")
+        raise KeyFormatError("un JWK est un objet JSON")
     if jwk.get("kty") != "RSA":
-        raise KeyFormatError("expected a JWK with kty 'RSA'")
+        raise KeyFormatError("JWK de type « RSA » attendu (kty)")
     private_members = {"d", "p", "q", "dp", "dq", "qi", "oth"} & set(jwk)
     if private_members:
-        raise KeyFormatError(f"the JWK holds private key members: {sorted(private_members)}")
+        raise KeyFormatError(
+            f"le JWK contient des membres de clé privée : {sorted(private_members)}"
+        )
     n = _b64url_uint_decode(jwk.get("n"), "n")
     e = _b64url_uint_decode(jwk.get("e"), "e")
     if n.bit_length() < RSA_KEY_SIZE:
-        raise KeyFormatError(f"RSA modulus of {n.bit_length()} bits, at least 2048 required")
+        raise KeyFormatError(f"module RSA de {n.bit_length()} bits : 2048 au moins")
     try:
         return rsa.RSAPublicNumbers(e, n).public_key()
     except ValueError as error:
-        raise KeyFormatError(f"invalid RSA public key: {error}") from error
+        raise KeyFormatError(f"clé publique RSA invalide : {error}") from error
 
 
 def public_key_to_pem(key: PublicKey) -> str:
@@ -245,11 +249,11 @@ def rsa_public_key_from_pem(pem: str | bytes) -> rsa.RSAPublicKey:
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, UnsupportedAlgorithm) as error:
-        raise KeyFormatError(f"not a PEM public key: {error}") from error
+        raise KeyFormatError(f"ce n'est pas une clé publique PEM : {error}") from error
     if not isinstance(key, rsa.RSAPublicKey):
-        raise WrongKeyTypeError(f"expected an RSA public key, got {type(key).__name__}")
+        raise WrongKeyTypeError(f"clé publique RSA attendue, et non {type(key).__name__}")
     if key.key_size < RSA_KEY_SIZE:
-        raise KeyFormatError(f"RSA key of {key.key_size} bits, at least 2048 required")
+        raise KeyFormatError(f"clé RSA de {key.key_size} bits : 2048 au moins")
     return key
 
 
@@ -261,7 +265,7 @@ def _passphrase_bytes(passphrase: str | bytes | None) -> bytes | None:
         return None
     data = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
     if not data:
-        raise WrongPassphraseError("an empty passphrase is not a passphrase; give None instead")
+        raise WrongPassphraseError("une phrase de passe vide n'en est pas une (None pour aucune)")
     return data
 
 
@@ -288,18 +292,20 @@ def load_private_key_pem(
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError as error:
-        raise CorruptKeyFileError("a PEM key file is ASCII text") from error
+        raise CorruptKeyFileError("un fichier de clé PEM est du texte ASCII") from error
     match = _PEM_BLOCK.match(text.strip() + "\n")
     if match is None or match.group("label") not in (_PEM_PLAIN, _PEM_ENCRYPTED):
-        raise CorruptKeyFileError("expected one PKCS#8 PEM block (BEGIN [ENCRYPTED] PRIVATE KEY)")
+        raise CorruptKeyFileError("un seul bloc PEM PKCS#8 attendu (BEGIN [ENCRYPTED] PRIVATE KEY)")
     try:
         base64.b64decode("".join(match.group("body").split()), validate=True)
     except binascii.Error as error:
-        raise CorruptKeyFileError("the PEM body is not valid base64") from error
+        raise CorruptKeyFileError("le contenu du PEM n'est pas du base64 valide") from error
     encrypted = match.group("label") == _PEM_ENCRYPTED
     secret = _passphrase_bytes(passphrase)
     if encrypted and secret is None:
-        raise PassphraseRequiredError("the private key is encrypted: a passphrase is required")
+        raise PassphraseRequiredError(
+            "la clé privée est chiffrée : une phrase de passe est nécessaire"
+        )
     try:
         key = serialization.load_pem_private_key(data, password=secret if encrypted else None)
     except ValueError as error:
@@ -307,13 +313,13 @@ def load_private_key_pem(
             raise WrongPassphraseError(
                 "wrong passphrase (or the encrypted key is damaged)"
             ) from error
-        raise CorruptKeyFileError(f"cannot read the private key: {error}") from error
+        raise CorruptKeyFileError(f"clé privée illisible : {error}") from error
     except UnsupportedAlgorithm as error:
-        raise WrongKeyTypeError(f"unsupported key algorithm: {error}") from error
+        raise WrongKeyTypeError(f"algorithme de clé non pris en charge : {error}") from error
     if not isinstance(key, ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey):
-        raise WrongKeyTypeError(f"expected an Ed25519 or RSA key, got {type(key).__name__}")
+        raise WrongKeyTypeError(f"clé Ed25519 ou RSA attendue, et non {type(key).__name__}")
     if expected_type is not None and key_type_of(key) != expected_type:
-        raise WrongKeyTypeError(f"expected an {expected_type} key, got {key_type_of(key)}")
+        raise WrongKeyTypeError(f"clé {expected_type} attendue, et non {key_type_of(key)}")
     return key
 
 
@@ -330,13 +336,15 @@ def default_key_dir() -> Path:
 
 def _check_slug(value: str, what: str) -> None:
     if not isinstance(value, str) or len(value) > _SLUG_MAX or not _SLUG.match(value):
-        raise KeyStoreError(f"invalid {what} {value!r}: lower-case letters, digits and hyphens")
+        raise KeyStoreError(
+            f"{what} invalide {value!r} : lettres minuscules, chiffres et tirets seulement"
+        )
 
 
 def key_path(issuer: str, key_id: str, key_dir: Path | None = None) -> Path:
     """Return `<key_dir>/<issuer>/<key_id>.pem` after checking both names are slugs."""
-    _check_slug(issuer, "issuer")
-    _check_slug(key_id, "key id")
+    _check_slug(issuer, "identifiant d'émetteur")
+    _check_slug(key_id, "identifiant de clé")
     return (key_dir if key_dir is not None else default_key_dir()) / issuer / f"{key_id}.pem"
 
 
@@ -355,7 +363,7 @@ def _refuse_inside(path: Path, repo_root: Path | None) -> None:
     target = path.resolve()
     if target == root or target.is_relative_to(root):
         raise KeyInsideRepositoryError(
-            f"refusing to write a private key inside the repository {root}: {target}"
+            f"refus d'écrire une clé privée dans le dépôt {root} : {target}"
         )
 
 
@@ -387,7 +395,7 @@ def save_private_key(
     _make_private_dir(path.parent, repo_root)
     _refuse_inside(path, repo_root)
     if path.exists() and not overwrite:
-        raise KeyExistsError(f"a key file already exists: {path}")
+        raise KeyExistsError(f"un fichier de clé existe déjà : {path}")
     descriptor, temporary = tempfile.mkstemp(prefix=f".{key_id}.", dir=path.parent)
     try:
         os.fchmod(descriptor, 0o600)
@@ -403,7 +411,7 @@ def save_private_key(
             os.unlink(temporary)
     except FileExistsError as error:
         os.unlink(temporary)
-        raise KeyExistsError(f"a key file already exists: {path}") from error
+        raise KeyExistsError(f"un fichier de clé existe déjà : {path}") from error
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
@@ -420,19 +428,21 @@ def load_private_key_file(
     try:
         descriptor = os.open(path, os.O_RDONLY)
     except FileNotFoundError as error:
-        raise KeyNotFoundError(f"no key file at {path}") from error
+        raise KeyNotFoundError(f"aucun fichier de clé {path}") from error
     except OSError as error:
-        raise CorruptKeyFileError(f"cannot open the key file {path}: {error}") from error
+        raise CorruptKeyFileError(
+            f"impossible d'ouvrir le fichier de clé {path} : {os_reason(error)}"
+        ) from error
     try:
         # The checks use the opened file itself, so the file cannot be swapped in between.
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
-            raise CorruptKeyFileError(f"not a regular file: {path}")
+            raise CorruptKeyFileError(f"ce n'est pas un fichier ordinaire : {path}")
         if status.st_mode & 0o077:
             raise WronglyProtectedKeyFileError(
-                f"wrongly protected key file {path}: permissions "
-                f"{stat.S_IMODE(status.st_mode):04o} let group or others access it; "
-                f"run `chmod 600 {path}`"
+                f"fichier de clé mal protégé {path} : ses droits "
+                f"{stat.S_IMODE(status.st_mode):04o} le laissent lisible par d'autres ; "
+                f"lancez « chmod 600 {path} »"
             )
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             data = handle.read()

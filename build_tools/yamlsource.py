@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from build_tools.diagnostics import Diagnostic, Position
+from build_tools.diagnostics import Diagnostic, Position, unreadable_file
 
 #: A path into a loaded document: mapping keys and list indexes from the root.
 DocPath = tuple[str | int, ...]
@@ -161,7 +161,7 @@ def load_yaml(path: Path, display_path: str) -> tuple[Source | None, list[Diagno
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Position(display_path).error("", f"fichier illisible : {exc.strerror}")]
+        return None, [Position(display_path).error("", unreadable_file(exc))]
     return load_yaml_bytes(raw, display_path)
 
 

@@ -217,9 +217,24 @@ def test_things_that_are_not_verifiable_badges(
     assert report.verdict == expected
 
 
-def test_a_missing_file(built: Built, tmp_path: Path) -> None:
-    report = _verify(built.site, tmp_path / "absent.json")
-    assert _failures(report) == ["lecture : fichier illisible : No such file or directory"]
+def test_a_badge_that_cannot_be_read_is_neither_valid_nor_invalid(
+    built: Built, tmp_path: Path
+) -> None:
+    # A mistyped file name or an address out of reach proves nothing about the badge.
+    for target, failure in (
+        (tmp_path / "absent.json", "lecture : fichier introuvable"),
+        (tmp_path, "lecture : fichier illisible : c'est un dossier"),
+        (f"{S}a/absent.vc.json", f"lecture : {S}a/absent.vc.json absent du site construit"),
+    ):
+        report = _verify(built.site, target)
+        assert [f.split(" (/")[0] for f in _failures(report)] == [failure]
+        assert report.verdict == "VÉRIFICATION IMPOSSIBLE"
+        assert [c.unreachable for c in report.checks] == [True]
+        assert "il n'a pas pu être lu" in report.as_text()
+    # A file that is there but holds no badge is not one: that is a verdict.
+    other = tmp_path / "photo.png"
+    other.write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert _verify(built.site, other).verdict == "INVALIDE"
 
 
 def test_an_unknown_context(built: Built, tmp_path: Path) -> None:

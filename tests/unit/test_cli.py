@@ -245,7 +245,7 @@ def test_keygen_refuses_a_key_directory_in_the_repository(
         str(minimal_repo),
     )
     assert code == 1
-    assert "inside the repository" in err
+    assert "une clé privée dans le dépôt" in err
     assert _tree(minimal_repo) == before
 
 

@@ -169,9 +169,7 @@ def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
 def test_a_missing_file(tmp_path: Path) -> None:
     requests, problems = read_group(tmp_path / "absent.csv", "absent.csv", NOW)
     assert requests == []
-    assert (
-        format_text(problems) == "absent.csv: error: fichier illisible : No such file or directory"
-    )
+    assert format_text(problems) == "absent.csv: error: fichier introuvable"
 
 
 def test_too_many_rows(tmp_path: Path) -> None:

@@ -339,7 +339,7 @@ def test_load_refuses_a_wrongly_protected_file(tmp_path: Path, mode: int) -> Non
         keys.generate_ed25519_key(), "i", "k", repo_root=None, key_dir=tmp_path
     )
     path.chmod(mode)
-    with pytest.raises(keys.WronglyProtectedKeyFileError, match="wrongly protected key file"):
+    with pytest.raises(keys.WronglyProtectedKeyFileError, match="fichier de clé mal protégé"):
         keys.load_private_key("i", "k", key_dir=tmp_path)
     path.chmod(0o400)
     keys.load_private_key("i", "k", key_dir=tmp_path)
