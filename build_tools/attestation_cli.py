@@ -7,6 +7,7 @@ group it has just awarded.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,7 +85,12 @@ def write(site: Site, awards: Sequence[Award], output: Path) -> None:
     try:
         writer.write_text_atomically(output, text)
     except OSError as exc:
-        raise click.ClickException(f"impossible d'écrire {output} : {os_reason(exc)}") from None
+        reason = (
+            f"le dossier {output.parent} n'existe pas"
+            if exc.errno == errno.ENOENT
+            else os_reason(exc)
+        )
+        raise click.ClickException(f"impossible d'écrire {output} : {reason}") from None
     click.echo(
         f"{len(awards)} attestation(s) à imprimer : {output.absolute()}\n"
         "Ouvrez ce fichier dans votre navigateur, puis imprimez-le (Ctrl+P) : "

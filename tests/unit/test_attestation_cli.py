@@ -73,6 +73,20 @@ def test_nothing_is_written_for_a_bad_selection_or_a_bad_signature(
         "Erreur : Valeur invalide pour --issued-on : date invalide « 10/01/2026 » : "
         "écrivez AAAA-MM-JJ (ex. 2026-11-23)",
     )
+    code, out, err = _run(
+        "attestations",
+        "--issuer",
+        "atelier-test",
+        "--output",
+        str(tmp_path / "x" / "a.html"),
+        "--root",
+        root,
+    )
+    assert (code, err) == (
+        1,
+        f"Erreur : impossible d'écrire {tmp_path / 'x' / 'a.html'} : "
+        f"le dossier {tmp_path / 'x'} n'existe pas\n",
+    )
     code, out, err = _run("attestations", "--badge", "telephone", "--root", root)
     assert (code, err) == (
         1,
