@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools import cache, markup, schemacheck
+from build_tools import cache, images, markup, schemacheck
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.yamlsource import (
     Source,
@@ -76,7 +76,29 @@ def load_kind(
         problems.extend(found)
         if source is not None:
             loaded.append(Loaded(kind, slug, source))
+        elif kind in _IMAGE_FIELDS:
+            problems.extend(_image_problems(root, path, shown, kind))
     return loaded, problems
+
+
+# The image field of each kind, and the folder its path is relative to.
+_IMAGE_FIELDS = {"badge": ("badges", "image"), "issuer": ("issuers", "logo")}
+
+
+def _image_problems(root: Path, path: Path, shown: str, kind: str) -> list[Diagnostic]:
+    """The problems of the image named by a file dropped for its fields.
+
+    Such a file never reaches the link stage, which checks images; without this, a bad image
+    would show only in the run after the fields are fixed. It reads another file, so it is not
+    part of the cached check of the file itself.
+    """
+    source, _ = load_yaml(path, shown)
+    folder, key = _IMAGE_FIELDS[kind]
+    if source is None or not isinstance(source.data, dict):
+        return []
+    if not isinstance(source.data.get(key), str):
+        return []
+    return images.check_file_field(source, root, folder, key)[1]
 
 
 def check_fields(

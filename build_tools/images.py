@@ -17,7 +17,8 @@ from typing import Literal
 
 from PIL import Image
 
-from build_tools.diagnostics import os_reason
+from build_tools.diagnostics import Diagnostic, os_reason
+from build_tools.yamlsource import Source
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 2048
@@ -141,3 +142,26 @@ def _length(value: str | None) -> float | None:
         return None
     match = _LENGTH.match(value)
     return float(match.group(1)) if match else None
+
+
+def check_file_field(
+    source: Source, root: Path, folder: str, key: str
+) -> tuple[Path | None, list[Diagnostic]]:
+    """Resolve the image path of field ``key`` relative to ``folder`` and check the image itself.
+
+    The path is returned even when the image is refused, so that one bad image does not also
+    make its badge vanish from the checks that follow (its level family, for one).
+    """
+    value = source.data.get(key)
+    if value is None:
+        return None, []
+    where = source.locate((key,))
+    base = (root / folder).resolve()
+    path = (base / value).resolve()
+    if ".." in Path(value).parts or not path.is_relative_to(base):
+        return None, [where.error(key, f"« {value} » sort du dossier {folder}/")]
+    try:
+        inspect_image(path)
+    except ImageProblem as problem:
+        return path, [where.error(key, f"{folder}/{value} : {problem}")]
+    return path, []

@@ -35,32 +35,9 @@ def _text(data: dict[str, Any], key: str) -> Text:
     return Text(data[key], data.get(f"{key}_en"))
 
 
-def _check_file(
-    source: Source, root: Path, folder: str, key: str
-) -> tuple[Path | None, list[Diagnostic]]:
-    """Resolve an image path relative to ``folder`` and check the image itself.
-
-    The path is returned even when the image is refused, so that one bad image does not also
-    make its badge vanish from the checks that follow (its level family, for one).
-    """
-    value = source.data.get(key)
-    if value is None:
-        return None, []
-    where = source.locate((key,))
-    base = (root / folder).resolve()
-    path = (base / value).resolve()
-    if ".." in Path(value).parts or not path.is_relative_to(base):
-        return None, [where.error(key, f"« {value} » sort du dossier {folder}/")]
-    try:
-        images.inspect_image(path)
-    except images.ImageProblem as problem:
-        return path, [where.error(key, f"{folder}/{value} : {problem}")]
-    return path, []
-
-
 def build_issuer(item: Loaded, root: Path) -> tuple[Issuer | None, list[Diagnostic]]:
     data = item.source.data
-    logo, problems = _check_file(item.source, root, "issuers", "logo")
+    logo, problems = images.check_file_field(item.source, root, "issuers", "logo")
     problems += markup.check_markdown_fields(item.source)
     seen: dict[str, int] = {}
     for index, key in enumerate(data.get("keys", [])):
@@ -110,7 +87,7 @@ def build_issuer(item: Loaded, root: Path) -> tuple[Issuer | None, list[Diagnost
 
 def build_badge(item: Loaded, root: Path) -> tuple[BadgeClass | None, list[Diagnostic]]:
     data = item.source.data
-    image, problems = _check_file(item.source, root, "badges", "image")
+    image, problems = images.check_file_field(item.source, root, "badges", "image")
     problems += markup.check_markdown_fields(item.source)
     criteria = data["criteria"]
     checklist = tuple(criteria.get("checklist", []))
