@@ -34,6 +34,11 @@ class Page:
     #: The title is the whole of the browser's title, not followed by the site's name (the
     #: home pages, whose title already names the site).
     full_title: bool = False
+    #: For a French page in the site's navigation: its title in the navigation of English
+    #: pages, and its English version's URL if it has one (front matter ``nav_title_en`` and
+    #: ``page_en``, which hand-written pages may set too).
+    nav_title_en: str | None = None
+    page_en: str | None = None
 
     @property
     def url(self) -> str:
@@ -49,6 +54,10 @@ class Page:
             front["lang"] = self.lang
         if self.full_title:
             front["full_title"] = True
+        if self.nav_title_en:
+            front["nav_title_en"] = self.nav_title_en
+        if self.page_en:
+            front["page_en"] = self.page_en
         lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
         return "---\n" + "\n".join(lines) + "\n---\n\n" + self.body
 
@@ -215,6 +224,8 @@ def home_page(site: Site, lang: str = "fr", cards: dict[str, dict[str, str]] | N
         hide=("navigation", "toc"),
         lang=lang,
         full_title=True,
+        nav_title_en="Catalogue" if lang == "fr" else None,
+        page_en=_english_page(lang, path),
     )
 
 
@@ -239,7 +250,21 @@ def issuers_index(site: Site, lang: str = "fr") -> Page:
     body = _render("catalogue/issuers.html", context)
     words = i18n.WORDS[lang]
     description = words["issuer_count"].format(n=len(everyone))
-    return Page(path, words["issuers"], description, body, hide=("navigation", "toc"), lang=lang)
+    return Page(
+        path,
+        words["issuers"],
+        description,
+        body,
+        hide=("navigation", "toc"),
+        lang=lang,
+        nav_title_en="Issuers" if lang == "fr" else None,
+        page_en=_english_page(lang, path),
+    )
+
+
+def _english_page(lang: str, path: str) -> str | None:
+    """The URL of a French page's English version, which the English navigation leads to."""
+    return prefix("en") + path[: -len(".md")] + ".html" if lang == "fr" else None
 
 
 def pages(

@@ -177,6 +177,12 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
         env.bytecode_cache = cache.template_bytecode(self.site.root)
         return env
 
+    def on_page_context(self, context: Any, page: Any, config: Any, nav: Any) -> Any:
+        # The navigation is the site's, in French: English pages show it in English.
+        if page.meta.get("lang") == "en":
+            context["nav"] = _EnglishItem(nav)
+        return context
+
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
         lang = str(page.meta.get("lang", config.theme.get("language", "fr")))
         if page.file.src_uri == territory.PAGE_SOURCE:
@@ -337,3 +343,31 @@ def _theme_folder(folder: Path, root: Path) -> Iterator[tuple[str, bytes, bytes]
                 stat = path.stat()
                 text = path.read_bytes() if template else b""
                 yield label, f"{stat.st_size} {stat.st_mtime_ns}".encode(), text
+
+
+class _EnglishItem:
+    """The site's navigation, or one of its items, as an English page shows it.
+
+    A page in the navigation says, in its front matter, its title there (``nav_title_en``) and
+    its English version (``page_en``), if it has them; the item is otherwise the theme's own.
+    """
+
+    def __init__(self, item: Any) -> None:
+        self._item = item
+        meta = getattr(item, "meta", None) or {}
+        self.title = meta.get("nav_title_en") or getattr(item, "title", None)
+        self.url = meta.get("page_en") or getattr(item, "url", None)
+        children = getattr(item, "children", None)
+        self.children = [_EnglishItem(c) for c in children] if children else children
+        items = getattr(item, "items", None)
+        if items is not None:
+            # The navigation itself: its items, and the home page that the logo leads to.
+            self.items = [_EnglishItem(i) for i in items]
+            home = getattr(item, "homepage", None)
+            self.homepage = _EnglishItem(home) if home is not None else None
+
+    def __iter__(self) -> Iterator[_EnglishItem]:
+        return iter(self.items)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._item, name)

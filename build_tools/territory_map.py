@@ -200,7 +200,12 @@ def page(site: Site, gazetteer: Gazetteer | None = None) -> Page:
         "par commune."
     )
     return Page(
-        territory.PAGE_SOURCE, "Territoire apprenant", description, body, hide=("navigation", "toc")
+        territory.PAGE_SOURCE,
+        "Territoire apprenant",
+        description,
+        body,
+        hide=("navigation", "toc"),
+        nav_title_en="Learning territory (map)",
     )
 
 

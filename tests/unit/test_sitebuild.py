@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import posixpath
 import re
 import threading
 import urllib.request
@@ -58,6 +59,41 @@ def test_the_home_pages_title_names_the_site_once(built: Path) -> None:
     assert title("en/index.html") == "Test Badgeons"
     assert title("badges/telephone.html") == "Utiliser un téléphone portable - Badgeons"
     assert title("issuers/index.html") == "Émetteurs et réseaux - Badgeons"
+
+
+def _tabs(built: Path, path: str) -> list[tuple[str, str]]:
+    """The tabs of a page: (link, label), the link as a path from the site's root."""
+    html = (built / "site" / path).read_text("utf-8")
+    tabs = html[html.index('<nav class="md-tabs"') :]
+    tabs = tabs[: tabs.index("</nav>")]
+    found = re.findall(r'<a href="([^"]+)" class="md-tabs__link">(.*?)</a>', tabs, re.S)
+    folder = posixpath.dirname(path)
+    return [(posixpath.normpath(posixpath.join(folder, h)), " ".join(t.split())) for h, t in found]
+
+
+def test_english_pages_show_the_navigation_in_english(built: Path) -> None:
+    french = [
+        ("index.html", "Catalogue"),
+        ("issuers/index.html", "Émetteurs"),
+        ("territoire.html", "Territoire apprenant"),
+        ("a-propos.html", "À propos"),
+    ]
+    english = [
+        ("en/index.html", "Catalogue"),
+        ("en/issuers/index.html", "Issuers"),
+        ("territoire.html", "Learning territory (map)"),
+        ("a-propos.html", "About (in French)"),
+    ]
+    assert _tabs(built, "badges/telephone.html") == french
+    assert _tabs(built, "index.html") == french
+    assert _tabs(built, "en/badges/telephone.html") == english
+    assert _tabs(built, "en/index.html") == english
+    # The logo leads to the home page in the page's language.
+    logo = re.compile(r'<a href="([^"]+)" title="[^"]*" class="md-header__button md-logo"')
+    english_page = (built / "site/en/issuers/reseau-test.html").read_text("utf-8")
+    assert logo.findall(english_page) == ["../index.html"]
+    french_page = (built / "site/issuers/reseau-test.html").read_text("utf-8")
+    assert logo.findall(french_page) == ["../index.html"]
 
 
 def test_no_page_loads_anything_from_another_host(built: Path) -> None:
