@@ -63,6 +63,9 @@ class Report:
         # "invalid" would call a genuine badge forged.
         if self._out_of_reach("lecture") or self._out_of_reach("signature"):
             return "VÉRIFICATION IMPOSSIBLE"
+        # What was given is not a badge that can be read (as the verifier page says).
+        if not self.checks or "lecture" in failed:
+            return "ILLISIBLE"
         for name, word in (
             ("signature", "SIGNATURE INVALIDE"),
             ("révocation", "RÉVOQUÉ"),
@@ -71,7 +74,7 @@ class Report:
         ):
             if name in failed:
                 return word
-        return "INVALIDE" if failed or not self.checks else "VALIDE"
+        return "INVALIDE" if failed else "VALIDE"
 
     def _out_of_reach(self, name: str) -> bool:
         """Whether check ``name`` failed, and only for want of a file or an answer."""

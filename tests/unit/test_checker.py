@@ -170,10 +170,10 @@ def test_tampered_and_truncated_tokens(built: Built, tmp_path: Path, suffix: str
     cut = _verify(built.site, _write(tmp_path, "a.txt", f"{head}.{body}.{signature[:-20]}"))
     assert cut.verdict == "SIGNATURE INVALIDE"
     truncated = _verify(built.site, _write(tmp_path, "b.txt", f"{head}.{body[: len(body) // 2]}."))
-    assert truncated.verdict == "INVALIDE"
+    assert truncated.verdict == "ILLISIBLE"
     assert _failures(truncated)[0].startswith("lecture : JWS tronqué ou mal formé (")
     no_signature = _verify(built.site, _write(tmp_path, "c.txt", f"{head}.{body}"))
-    assert no_signature.verdict == "INVALIDE"
+    assert no_signature.verdict == "ILLISIBLE"
     assert _failures(no_signature) == [
         "lecture : JWS tronqué ou mal formé : un JWS compact a trois parties séparées par des points"
     ]
@@ -213,7 +213,7 @@ def test_things_that_are_not_verifiable_badges(
     report = _verify(built.site, _write(tmp_path, name, content))
     assert not report.valid
     assert _failures(report) == [failure]
-    expected = "SIGNATURE INVALIDE" if failure.startswith("signature") else "INVALIDE"
+    expected = "SIGNATURE INVALIDE" if failure.startswith("signature") else "ILLISIBLE"
     assert report.verdict == expected
 
 
@@ -234,7 +234,7 @@ def test_a_badge_that_cannot_be_read_is_neither_valid_nor_invalid(
     # A file that is there but holds no badge is not one: that is a verdict.
     other = tmp_path / "photo.png"
     other.write_bytes(b"\x89PNG\r\n\x1a\n")
-    assert _verify(built.site, other).verdict == "INVALIDE"
+    assert _verify(built.site, other).verdict == "ILLISIBLE"
 
 
 def test_an_unknown_context(built: Built, tmp_path: Path) -> None:
@@ -307,7 +307,7 @@ def test_malformed_signed_assertions_are_reported_not_raised(
     forged = signing.sign_jws(payload, forger)
     report = _verify(built.site, _write(tmp_path, "faux.jws", forged), "awa@example.org")
     assert not report.valid
-    assert report.verdict in ("SIGNATURE INVALIDE", "INVALIDE")
+    assert report.verdict in ("SIGNATURE INVALIDE", "ILLISIBLE")
 
 
 @pytest.mark.parametrize(
@@ -382,7 +382,7 @@ def test_report_as_text_and_as_dict(built: Built) -> None:
         "révocation",
         "destinataire",
     ]
-    assert checker.Report("x").verdict == "INVALIDE"
+    assert checker.Report("x").verdict == "ILLISIBLE"
 
 
 # Fetching (the checker's only way to documents).
