@@ -188,8 +188,15 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 
 
 def _modules() -> list[ModuleType]:
+    """Click's modules that are there: a release that drops one must not stop the commands."""
     names = CLICK_MODULES + (WINDOWS_MODULES if sys.platform == "win32" else ())
-    return [importlib.import_module(name) for name in names]
+    found = []
+    for name in names:
+        try:
+            found.append(importlib.import_module(name))
+        except ImportError:
+            continue
+    return found
 
 
 def install() -> None:

@@ -46,6 +46,12 @@ def test_every_message_of_click_has_its_french_and_no_other() -> None:
     assert all(f'"{message}"' in core for message in DYNAMIC)
 
 
+def test_every_module_that_translates_is_there() -> None:
+    modules = click_french._modules()
+    assert [m.__name__ for m in modules] == list(click_french.CLICK_MODULES)
+    assert all(hasattr(m, "_") or hasattr(m, "ngettext") for m in modules)
+
+
 def _fields(text: str) -> list[str]:
     return sorted(re.findall(r"\{[^}]*\}|%\(\w+\)s|\n|\t", text))
 
