@@ -425,6 +425,12 @@ def award(
         raise click.ClickException(f"{len(problems)} erreur(s) : aucun badge n'a été délivré")
     if not requests:
         raise click.ClickException("aucune personne à qui délivrer le badge")
+    if attestations_file is not None and not attestations_file.absolute().parent.is_dir():
+        # Checked before anything is signed: the awards and their attestations go together.
+        raise click.ClickException(
+            f"impossible d'écrire {attestations_file} : "
+            f"le dossier {attestations_file.absolute().parent} n'existe pas"
+        )
     if dry_run:
         for r in requests:
             shown = f" — nom affiché : {r.name}" if r.name else ""
@@ -462,9 +468,14 @@ def award(
     if attestations_file is not None:
         # The repository now holds the new awards: it is read again to print them.
         awarded = site_or_fail(root, check_signatures=False)
-        attestation_cli.write(
-            awarded, [awarded.awards[item.assertion_id] for item in signed], attestations_file
-        )
+        ids = [item.assertion_id for item in signed]
+        try:
+            attestation_cli.write(awarded, [awarded.awards[i] for i in ids], attestations_file)
+        except click.ClickException as exc:
+            raise click.ClickException(
+                f"{exc.message}. Les badges sont délivrés ; pour leurs attestations : "
+                f"badgeons attestations {' '.join(ids)} --output FICHIER"
+            ) from None
 
 
 def _progress(items: list[T], label: str) -> Iterator[T]:

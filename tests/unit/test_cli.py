@@ -412,6 +412,18 @@ def test_award_writes_the_groups_attestations_in_the_order_of_the_file(
     group = _group_file(
         tmp_path, "email;name;name_consent\nzoe@example.org;Zoé;oui\nabel@example.org;Abel;non\n"
     )
+    # A folder that does not exist is refused before anything is signed.
+    before = _tree(awarded_repo.root)
+    nowhere = tmp_path / "absent" / "attestations.html"
+    code, out, err = _award_group(
+        awarded_repo, group, awarded_repo.key_dir, "--attestations", str(nowhere)
+    )
+    assert (code, out, err) == (
+        1,
+        "",
+        f"Erreur : impossible d'écrire {nowhere} : le dossier {nowhere.parent} n'existe pas\n",
+    )
+    assert _tree(awarded_repo.root) == before
     output = tmp_path / "attestations.html"
     attestations = ("--attestations", str(output))
     code, out, err = _award_group(
