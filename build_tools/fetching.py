@@ -8,6 +8,7 @@ mode the URLs below our ``site_url`` are answered from the built site's files.
 from __future__ import annotations
 
 import json
+import ssl
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -79,6 +80,12 @@ class Fetcher:
             raise FetchError(f"{url} : erreur HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, ssl.SSLCertVerificationError):
+                # Not a site that is down: one whose identity cannot be trusted.
+                raise FetchError(
+                    f"{url} : certificat du site non reconnu, connexion non sûre "
+                    f"({reason.verify_message})"
+                ) from None
             raise FetchError(f"{url} : le site ne répond pas ({reason})") from None
         if len(data) > MAX_BYTES:
             raise FetchError(f"{url} : document trop gros")
