@@ -101,7 +101,7 @@ def document(site: Site, awards: Sequence[Award], moment: datetime) -> str:
     template = templating.environment().get_template("assertion/page.html")
     urls = Urls(site.settings.site_url)
     images: dict[str, str] = {}
-    sheets = []
+    sheets: list[str] = []
     for award in awards:
         context = assertion_pages.page_context(site, award, moment)
         badge = site.badges[award.badge]
@@ -111,7 +111,8 @@ def document(site: Site, awards: Sequence[Award], moment: datetime) -> str:
         context["image"] = images[badge.slug]
         block = "".join(template.blocks["attestation"](template.new_context(context)))
         # The file is opened from the trainer's disk: every link leads to the published site.
-        sheets.append(_RELATIVE_LINK.sub(_absolute_link(urls, award), block))
+        block = _RELATIVE_LINK.sub(_absolute_link(urls, award), block)
+        sheets.append(_as_sheet(block, len(sheets) + 1))
     style = resources.files("build_tools.static").joinpath("verify.css").read_text("utf-8")
     count = len(awards)
     title = f"Attestations à imprimer ({count})"
@@ -125,9 +126,31 @@ def document(site: Site, awards: Sequence[Award], moment: datetime) -> str:
         " : une page A4 par badge, dans l'ordre de la liste. Imprimez ce fichier avec le menu"
         " Imprimer du navigateur (Ctrl+P). Si la personne n'a pas choisi d'afficher son nom,"
         " une ligne est laissée pour l'écrire à la main.</p></header>\n"
+        + "<main>\n"
         + "\n".join(sheets)
-        + "</body>\n</html>\n"
+        + "</main>\n</body>\n</html>\n"
     )
+
+
+# What names an element of the page, or points to one: unique within a page, not within a file
+# of many pages.
+_ID_REFERENCE = re.compile(r'\b(id|for|aria-labelledby|aria-describedby)="([^"]+)"|href="#([^"]+)"')
+
+
+def _as_sheet(block: str, number: int) -> str:
+    """A page's body as the ``number``-th sheet of the file: a section, its ids its own."""
+    if not (block.startswith('<main id="contenu">') and block.rstrip().endswith("</main>")):
+        raise ValueError("the page's attestation block is not its <main> element")
+    inner = block[len('<main id="contenu">') : block.rstrip().rindex("</main>")]
+
+    def own(match: re.Match[str]) -> str:
+        if match.group(3) is not None:
+            return f'href="#{match.group(3)}-{number}"'
+        names = " ".join(f"{name}-{number}" for name in match.group(2).split())
+        return f'{match.group(1)}="{names}"'
+
+    label = f'aria-labelledby="statut-{number}"'
+    return f'<section class="bdg-sheet" {label}>{_ID_REFERENCE.sub(own, inner)}</section>\n'
 
 
 def _absolute_link(urls: Urls, award: Award) -> Callable[[re.Match[str]], str]:
@@ -141,17 +164,19 @@ def _absolute_link(urls: Urls, award: Award) -> Callable[[re.Match[str]], str]:
 
 
 # On screen, the sheets follow one another as they will print, without the page's buttons and
-# forms (the file has no script); printed, each starts a page.
+# forms (the file has no script); printed, each starts a page. A sheet is laid out as the page's
+# <main> is, the QR code placed against its top right corner.
 _BATCH_STYLE = """
 /* Attestations of a group (badgeons attestations): one sheet per award. */
 .bdg-batch-intro { display: block; padding: .8rem 1rem; }
 .bdg-screen-only, .bdg-muted, .bdg-live { display: none !important; }
 .bdg-print-only { display: inline; }
 .bdg-print-note { display: block; }
-main + main { margin-top: 2rem; border-top: 2px dashed var(--line); padding-top: 2rem; }
+.bdg-sheet { position: relative; }
+.bdg-sheet + .bdg-sheet { margin-top: 2rem; border-top: 2px dashed var(--line); padding-top: 2rem; }
 @media print {
-  main { break-after: page; }
-  main:last-of-type { break-after: auto; }
-  main + main { margin-top: 0; border-top: none; padding-top: 0; }
+  .bdg-sheet { break-after: page; }
+  .bdg-sheet:last-child { break-after: auto; }
+  .bdg-sheet + .bdg-sheet { margin-top: 0; border-top: none; padding-top: 0; }
 }
 """

@@ -33,7 +33,7 @@ def test_a_group_prints_one_a4_sheet_per_award_from_a_file_on_disk(
     # Nothing fetched but the file itself: it prints with no site and no network.
     assert tab.requests == [path.as_uri()]
     assert tab.errors == []
-    sheets = page.locator("main")
+    sheets = page.locator("section.bdg-sheet")
     expect(sheets).to_have_count(len(chosen))
     # On screen: the sheets as they print, without the page's buttons and form.
     expect(page.locator(".bdg-batch-intro")).to_be_visible()

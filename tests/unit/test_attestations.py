@@ -92,6 +92,9 @@ class _Sheets(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.sheets = 0
+        self.mains = 0
+        self.ids: list[str] = []
+        self.references: list[str] = []
         self.links: list[str] = []
         self.images: list[str] = []
         self.scripts = 0
@@ -99,7 +102,11 @@ class _Sheets(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        self.sheets += tag == "main"
+        self.sheets += tag == "section" and "bdg-sheet" in str(found.get("class"))
+        self.mains += tag == "main"
+        self.ids += [str(found["id"])] if "id" in found else []
+        for name in ("for", "aria-labelledby"):
+            self.references += str(found[name]).split() if name in found else []
         self.scripts += tag == "script"
         self.stylesheets += tag == "link" and found.get("rel") == "stylesheet"
         if found.get("href"):
@@ -114,7 +121,11 @@ def test_the_file_holds_one_sheet_per_award_and_stands_alone(awarded_repo: Award
     text = attestations.document(site, chosen, MOMENT)
     parsed = _Sheets()
     parsed.feed(text)
-    assert parsed.sheets == 2
+    assert (parsed.sheets, parsed.mains) == (2, 1)
+    # One page of many sheets: every id is unique, and every reference finds its own sheet's.
+    assert len(parsed.ids) == len(set(parsed.ids))
+    assert parsed.references and set(parsed.references) <= set(parsed.ids)
+    assert "statut-1" in parsed.ids and "statut-2" in parsed.ids
     # Nothing to fetch: no script, no stylesheet, the badge's image inside the file.
     assert (parsed.scripts, parsed.stylesheets) == (0, 0)
     image = (awarded_repo.root / "badges" / "images" / "telephone.png").read_bytes()
@@ -142,11 +153,17 @@ def test_a_sheet_is_the_pages_own_and_shows_no_more(awarded_repo: AwardedRepo) -
     main = re.search(r"<main id=\"contenu\">.*</main>", page, re.S)
     assert main is not None
     text = attestations.document(site, [award], MOMENT)
-    # The page's sheet, its links made absolute and its image inlined.
-    sheet = re.search(r"<main id=\"contenu\">.*</main>", text, re.S)
+    # The page's body as a sheet: its links made absolute, its image inlined, its ids its own.
+    sheet = re.search(r"<section class=\"bdg-sheet\" [^>]*>(.*)</section>", text, re.S)
     assert sheet is not None
-    relative = re.sub(r'(src|href)="[^"]*"', r'\1=""', main.group(0))
-    assert re.sub(r'(src|href)="[^"]*"', r'\1=""', sheet.group(0)) == relative
+
+    def plain(html: str) -> str:
+        html = re.sub(r'(src|href)="[^"]*"', r'\1=""', html)
+        return re.sub(r'((?:id|for|aria-labelledby)="[^"]*?)(?:-1)?"', r'\1"', html)
+
+    assert plain(sheet.group(1)) == plain(
+        main.group(0)[len('<main id="contenu">') : -len("</main>")]
+    )
     # Names only with consent; never an address, nor the page's data for its script.
     body = text.split("</style>", 1)[1]
     assert "Awa" in body and "@" not in body
