@@ -122,7 +122,7 @@ def document(site: Site, awards: Sequence[Award], moment: datetime) -> str:
         '<meta name="robots" content="noindex">\n'
         f"<title>{escape(title)} — {escape(site.settings.title.fr)}</title>\n"
         f"<style>\n{style}{_BATCH_STYLE}</style>\n</head>\n<body>\n"
-        f'<header class="bdg-top bdg-batch-intro"><p><strong>{escape(title)}</strong>'
+        f'<header class="bdg-batch-intro"><p><strong>{escape(title)}</strong>'
         " : une page A4 par badge, dans l'ordre de la liste. Imprimez ce fichier avec le menu"
         " Imprimer du navigateur (Ctrl+P). Si la personne n'a pas choisi d'afficher son nom,"
         " une ligne est laissée pour l'écrire à la main.</p></header>\n"
@@ -168,13 +168,15 @@ def _absolute_link(urls: Urls, award: Award) -> Callable[[re.Match[str]], str]:
 # <main> is, the QR code placed against its top right corner.
 _BATCH_STYLE = """
 /* Attestations of a group (badgeons attestations): one sheet per award. */
-.bdg-batch-intro { display: block; padding: .8rem 1rem; }
+.bdg-batch-intro { padding: .8rem 1rem; background: #fff; border-bottom: 1px solid var(--line); }
+.bdg-batch-intro p { max-width: 52rem; margin: 0 auto; }
 .bdg-screen-only, .bdg-muted, .bdg-live { display: none !important; }
 .bdg-print-only { display: inline; }
 .bdg-print-note { display: block; }
 .bdg-sheet { position: relative; }
 .bdg-sheet + .bdg-sheet { margin-top: 2rem; border-top: 2px dashed var(--line); padding-top: 2rem; }
 @media print {
+  .bdg-batch-intro { display: none; }
   .bdg-sheet { break-after: page; }
   .bdg-sheet:last-child { break-after: auto; }
   .bdg-sheet + .bdg-sheet { margin-top: 0; border-top: none; padding-top: 0; }

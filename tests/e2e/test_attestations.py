@@ -12,14 +12,14 @@ from playwright.sync_api import expect
 from build_tools import attestations
 from build_tools.pipeline import load_site
 from tests.conftest import PROJECT
-from tests.e2e.conftest import Tab
+from tests.e2e.conftest import Axe, Tab
 from tests.e2e.test_assertion_pages import _sheets
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_group_prints_one_a4_sheet_per_award_from_a_file_on_disk(
-    tab: Tab, tmp_path: Path
+    tab: Tab, axe: Axe, tmp_path: Path
 ) -> None:
     # The sample data's longest criteria, evidence and endorsements, as a trainer would print.
     site, _ = load_site(PROJECT, check_signatures=False)
@@ -40,6 +40,9 @@ def test_a_group_prints_one_a4_sheet_per_award_from_a_file_on_disk(
     expect(page.locator("#bdg-owner-form").first).to_be_hidden()
     expect(page.locator("#bdg-print").first).to_be_hidden()
     tab.screenshot("attestations-screen")
+    # One document of many sheets, readable by a screen reader as the pages are.
+    found = axe.violations(page)
+    assert [v for v in found if v.impact in ("serious", "critical") or "id" in v.rule] == []
     assert _sheets(page.pdf(format="A4")) == len(chosen)
     page.emulate_media(media="print")
     expect(page.locator(".bdg-batch-intro")).to_be_hidden()
