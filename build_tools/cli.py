@@ -357,7 +357,11 @@ def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | No
     "--attestations",
     "attestations_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Écrire aussi les attestations à imprimer, dans l'ordre du tableur (voir badgeons attestations).",
+    is_flag=False,
+    flag_value="attestations.html",
+    metavar="[FICHIER]",
+    help="Écrire aussi les attestations à imprimer, dans l'ordre du tableur, dans FICHIER "
+    "(par défaut : attestations.html ; voir badgeons attestations).",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Montrer ce qui serait délivré, sans rien signer ni écrire."

@@ -432,6 +432,14 @@ def test_award_writes_the_groups_attestations_in_the_order_of_the_file(
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == f"[essai] leurs attestations seraient écrites dans {output}."
     assert not output.exists()
+    # Without a file name, the file is attestations.html.
+    code, out, err = _award_group(
+        awarded_repo, group, awarded_repo.key_dir, "--attestations", "--dry-run"
+    )
+    assert (code, out.splitlines()[-1]) == (
+        0,
+        "[essai] leurs attestations seraient écrites dans attestations.html.",
+    )
     code, out, err = _award_group(awarded_repo, group, awarded_repo.key_dir, *attestations)
     assert (code, err) == (0, "")
     awarded = re.findall(r"/a/([a-z2-7]{26})\.html", out)
