@@ -428,7 +428,7 @@ def load_private_key_file(
     try:
         descriptor = os.open(path, os.O_RDONLY)
     except FileNotFoundError as error:
-        raise KeyNotFoundError(f"aucun fichier de clé {path}") from error
+        raise KeyNotFoundError(f"fichier de clé introuvable : {path}") from error
     except OSError as error:
         raise CorruptKeyFileError(
             f"impossible d'ouvrir le fichier de clé {path} : {os_reason(error)}"

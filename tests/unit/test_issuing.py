@@ -151,7 +151,7 @@ def test_load_signer_without_the_private_key(awarded_repo: AwardedRepo, tmp_path
     profile = awarded_repo.site().issuers["atelier-test"]
     with pytest.raises(IssuingError) as caught:
         issuing.load_signer(profile, None, tmp_path / "vide", AWARDED_AT)
-    assert str(caught.value).startswith("clé privée introuvable (aucun fichier de clé ")
+    assert str(caught.value).startswith("clé privée introuvable (fichier de clé introuvable : ")
     assert str(caught.value).endswith(") : vérifiez BADGEONS_KEY_DIR")
 
 
