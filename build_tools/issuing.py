@@ -170,7 +170,9 @@ def load_signer(
     except keys.WrongPassphraseError:
         raise IssuingError("phrase de passe incorrecte : aucune clé n'a pu être ouverte") from None
     except keys.KeyNotFoundError as exc:
-        raise IssuingError(f"clé privée introuvable ({exc}) : vérifiez BADGEONS_KEY_DIR") from None
+        raise IssuingError(
+            f"clé privée introuvable : {exc.filename} ; vérifiez BADGEONS_KEY_DIR (ou --key-dir)"
+        ) from None
     except keys.KeyStoreError as exc:
         raise IssuingError(f"clé privée inutilisable : {exc}") from None
     assert isinstance(ed, ed25519.Ed25519PrivateKey) and isinstance(rs, rsa.RSAPrivateKey)

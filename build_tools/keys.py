@@ -428,7 +428,9 @@ def load_private_key_file(
     try:
         descriptor = os.open(path, os.O_RDONLY)
     except FileNotFoundError as error:
-        raise KeyNotFoundError(f"fichier de clé introuvable : {path}") from error
+        missing = KeyNotFoundError(f"fichier de clé introuvable : {path}")
+        missing.filename = os.fspath(path)
+        raise missing from error
     except OSError as error:
         raise CorruptKeyFileError(
             f"impossible d'ouvrir le fichier de clé {path} : {os_reason(error)}"

@@ -151,8 +151,10 @@ def test_load_signer_without_the_private_key(awarded_repo: AwardedRepo, tmp_path
     profile = awarded_repo.site().issuers["atelier-test"]
     with pytest.raises(IssuingError) as caught:
         issuing.load_signer(profile, None, tmp_path / "vide", AWARDED_AT)
-    assert str(caught.value).startswith("clé privée introuvable (fichier de clé introuvable : ")
-    assert str(caught.value).endswith(") : vérifiez BADGEONS_KEY_DIR")
+    assert str(caught.value) == (
+        f"clé privée introuvable : {tmp_path / 'vide' / 'atelier-test'}/"
+        f"{profile.keys[0].id}.pem ; vérifiez BADGEONS_KEY_DIR (ou --key-dir)"
+    )
 
 
 def test_load_signer_with_a_private_key_of_another_profile(awarded_repo: AwardedRepo) -> None:
