@@ -23,7 +23,7 @@ import zxingcpp
 from markupsafe import Markup
 
 from build_tools import cache, endorsements, parallel, publish, templating
-from build_tools.model import Award, Site
+from build_tools.model import Award, PublicKey, Site
 from build_tools.publish import Files
 from build_tools.urls import Urls
 
@@ -59,15 +59,20 @@ def _decoded_header(segment: str) -> Any:
     return json.loads(_b64(segment))
 
 
+def compromised_keys(site: Site, award: Award) -> list[PublicKey]:
+    """The keys that signed ``award`` and that its issuer has since declared compromised."""
+    keys = site.issuers[award.issuer].keys
+    # The record is read only when the issuer has declared a key compromised.
+    used = signing_keys(award) if any(k.compromised for k in keys) else set()
+    return [k for k in keys if k.id in used and k.compromised]
+
+
 def status_of(site: Site, award: Award, moment: datetime) -> dict[str, str]:
     """The status shown first on the page, as the build sees it."""
     revocation = site.revocations.get(award.id)
     if revocation:
         return {"kind": "revoked", "date": revocation.date[:10], "reason": revocation.reason}
-    keys = site.issuers[award.issuer].keys
-    # The record is read only when the issuer has declared a key compromised.
-    used = signing_keys(award) if any(k.compromised for k in keys) else set()
-    compromised = [k for k in keys if k.id in used and k.compromised]
+    compromised = compromised_keys(site, award)
     if compromised:
         return {"kind": "compromised", "date": str(compromised[0].compromised)[:10], "reason": ""}
     if award.expires and datetime.fromisoformat(award.expires.replace("Z", "+00:00")) <= moment:

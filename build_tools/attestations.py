@@ -48,8 +48,9 @@ def select(
 ) -> list[Award]:
     """The awards to print: those named, in the order given, or those that match every filter.
 
-    ``issued_on`` is a day (AAAA-MM-JJ). Revoked awards are never printed: one named is an
-    error, and the filters leave them out.
+    ``issued_on`` is a day (AAAA-MM-JJ). Revoked awards, and awards signed with a key since
+    declared compromised, are never printed: one named is an error, and the filters leave them
+    out.
     """
     if ids and (issuer or badge or issued_on):
         raise AttestationError(
@@ -65,6 +66,12 @@ def select(
         if revoked:
             raise AttestationError(
                 f"badge révoqué, pas d'attestation à imprimer : « {', '.join(revoked)} »"
+            )
+        compromised = [i for i in ids if assertion_pages.compromised_keys(site, site.awards[i])]
+        if compromised:
+            raise AttestationError(
+                "badge signé avec une clé déclarée compromise, à délivrer de nouveau : "
+                f"« {', '.join(compromised)} »"
             )
         return [site.awards[i] for i in dict.fromkeys(ids)]
     if not issuer:
@@ -82,9 +89,13 @@ def select(
         and (badge is None or award.badge == badge)
         and (issued_on is None or award.issued_on[:10] == issued_on)
         and award.id not in site.revocations
+        and not assertion_pages.compromised_keys(site, award)
     ]
     if not chosen:
-        raise AttestationError("aucun badge délivré (non révoqué) ne correspond à ces critères")
+        raise AttestationError(
+            "aucun badge à imprimer ne correspond à ces critères (les badges révoqués ou à "
+            "délivrer de nouveau sont exclus)"
+        )
     return sorted(chosen, key=lambda a: (a.issued_on, a.badge, a.id))
 
 

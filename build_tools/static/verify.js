@@ -51,6 +51,13 @@
   class Mismatch extends Error {}
 
   async function checkSignature() {
+    // A badge signed with a key its issuer declared compromised is not to be trusted, whatever
+    // its signature says: the key may sign anything now, and it is no longer published. The
+    // built verdict stands, and no check could make it better.
+    if (status.dataset.status === "compromised") {
+      status.dataset.live = "compromised";
+      return;
+    }
     if (!window.crypto || !window.crypto.subtle) {
       live.textContent = "Ce navigateur ne sait pas vérifier les signatures : utilisez un vérificateur Open Badges avec les fichiers ci-dessous.";
       return;

@@ -12,10 +12,13 @@ import json
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from playwright.sync_api import Page, Route, expect
 
@@ -23,6 +26,7 @@ from build_tools.cli import main as badgeons
 from tests.conftest import PROJECT
 from tests.e2e.conftest import (
     DISPLAY_NAME,
+    ISSUER,
     REVOCATION_REASON,
     Axe,
     BuiltSite,
@@ -142,6 +146,50 @@ def test_an_expired_badge_says_expired(
         live.page
     )
     live.screenshot("assertion-expired")
+
+
+@pytest.fixture(scope="module")
+def compromised_url(
+    built_site: BuiltSite, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The site built again after its issuer declared its Ed25519 key compromised.
+
+    The VC-JWT is signed with the RSA key, which is not compromised: the browser's own check of
+    its signature passes, and must not turn the page green.
+    """
+    base = tmp_path_factory.mktemp("compromised")
+    root = base / "repo"
+    shutil.copytree(built_site.root, root)
+    env = {
+        "BADGEONS_KEY_DIR": str(built_site.root.parent / "keys"),
+        "BADGEONS_KEY_PASSPHRASE": "",
+        "SOURCE_DATE_EPOCH": str(int(time.time())),
+    }
+    profile = yaml.safe_load((root / "issuers" / f"{ISSUER}.yaml").read_text(encoding="utf-8"))
+    (ed25519,) = [k["id"] for k in profile["keys"] if k["type"] == "Ed25519"]
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    for arguments in (
+        # Declared from tomorrow: the awards, signed before, are kept and shown for reissue.
+        ["compromise", ISSUER, ed25519, "--since", tomorrow, "--root", str(root)],
+        ["build", "--root", str(root), "--site-dir", str(base / "site")],
+    ):
+        result = CliRunner().invoke(badgeons, arguments, env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    with serving(base / "site") as url:
+        yield url
+
+
+def test_a_badge_signed_with_a_compromised_key_is_never_shown_valid(
+    tab: Tab, built_site: BuiltSite, compromised_url: str
+) -> None:
+    assert open_checked(tab, compromised_url + built_site.assertion("valid")) == "compromised"
+    assert heading(tab.page) == "Badge à délivrer de nouveau"
+    detail = tab.page.locator(".bdg-status__detail")
+    assert detail.is_visible()
+    assert "Ne vous y fiez pas" in detail.inner_text()
+    assert tab.page.locator(".bdg-status--compromised").count() == 1
+    assert not tab.page.locator("#bdg-live").is_visible()
+    tab.screenshot("assertion-compromised")
 
 
 # Tampered copies of the site.

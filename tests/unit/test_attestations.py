@@ -46,6 +46,32 @@ def test_filters_choose_an_issuers_awards_of_a_badge_and_a_day(awarded_repo: Awa
     ] == [ids["awa"]]
 
 
+def _compromised(site: Site) -> Site:
+    """The site after its issuer declared its Ed25519 key compromised, after the awards."""
+    issuer = site.issuers["atelier-test"]
+    keys = tuple(
+        dataclasses.replace(k, compromised="2026-03-01T00:00:00Z") if k.type == "Ed25519" else k
+        for k in issuer.keys
+    )
+    issuers = dict(site.issuers) | {issuer.slug: dataclasses.replace(issuer, keys=keys)}
+    return dataclasses.replace(site, issuers=MappingProxyType(issuers))
+
+
+def test_awards_signed_with_a_compromised_key_are_not_printed(awarded_repo: AwardedRepo) -> None:
+    site, ids = _compromised(awarded_repo.site()), awarded_repo.ids
+    assert assertion_pages.status_of(site, site.awards[ids["awa"]], MOMENT)["kind"] == (
+        "compromised"
+    )
+    with pytest.raises(AttestationError) as caught:
+        attestations.select(site, [ids["chloe"], ids["awa"]])
+    assert str(caught.value) == (
+        "badge signé avec une clé déclarée compromise, à délivrer de nouveau : "
+        f"« {ids['chloe']}, {ids['awa']} »"
+    )
+    with pytest.raises(AttestationError, match="à délivrer de nouveau sont exclus"):
+        attestations.select(site, issuer="atelier-test")
+
+
 @pytest.mark.parametrize(
     ("ids", "filters", "message"),
     [
@@ -61,7 +87,8 @@ def test_filters_choose_an_issuers_awards_of_a_badge_and_a_day(awarded_repo: Awa
         (
             (),
             {"issuer": "atelier-test", "issued_on": "2026-01-11"},
-            "aucun badge délivré (non révoqué) ne correspond à ces critères",
+            "aucun badge à imprimer ne correspond à ces critères (les badges révoqués ou à "
+            "délivrer de nouveau sont exclus)",
         ),
         (("bob",), {}, "badge révoqué, pas d'attestation à imprimer : « {bob} »"),
     ],
