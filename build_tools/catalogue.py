@@ -7,6 +7,7 @@ page content depends on MkDocs: the same pages could feed another static site ge
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +48,13 @@ class Page:
 
     def markdown(self) -> str:
         # JSON strings are valid YAML scalars, so the front matter needs no escaping rules.
-        front: dict[str, object] = {"title": self.title, "description": self.description}
+        # MkDocs and Material put the title and description into the page as HTML, unescaped
+        # (in <title>, the header, the <h1>, a <meta> attribute): they are escaped here, so a
+        # name holding « & » or « < » reads as typed and can never become markup.
+        front: dict[str, object] = {
+            "title": html.escape(self.title),
+            "description": html.escape(self.description),
+        }
         if self.hide:
             front["hide"] = list(self.hide)
         if self.lang != "fr":

@@ -8,6 +8,7 @@ also removes ``javascript:`` links and any attribute that could run code.
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from functools import cache, lru_cache
 from typing import Any
@@ -102,9 +103,13 @@ def render_inline(text: str | None) -> str:
 
 
 def plain(text: str | None) -> str:
-    """The text content of rendered Markdown, for meta descriptions and search snippets."""
+    """The text content of rendered Markdown, as text (not HTML): « & » stays « & ».
+
+    For search snippets and the descriptions of the signed documents; escape it to put it in
+    HTML.
+    """
     html = render(text)
-    stripped = nh3.clean(html, tags=set())
+    stripped = html_module.unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\s+", " ", stripped).strip()
 
 
@@ -143,16 +148,49 @@ MARKDOWN_FIELDS = (
 )
 
 
-def check_markdown_fields(source: Source) -> list[Diagnostic]:
-    """:func:`check_markdown` on every Markdown field of a file that holds text.
+def check_plain_text(text: str, where: Position, field: str) -> list[Diagnostic]:
+    """Report raw HTML in a field of plain text (a name, a tag, a task of a checklist).
 
+    Such texts are escaped wherever they are shown, so a tag would appear as typed, in the
+    page's title as in the badge's signed credential.
+    """
+    tags = sorted({m.group(1).lower() for m in _RAW_TAG.finditer(text)})
+    if not tags:
+        return []
+    shown = ", ".join(f"<{t}>" for t in tags)
+    return [
+        where.error(
+            field,
+            f"HTML interdit ({shown}) : ce champ est du texte simple, écrit tel qu'il sera affiché",
+        )
+    ]
+
+
+def _strings(node: Any, doc_path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every text of a YAML value, with its path."""
+    if isinstance(node, str):
+        return [(doc_path, node)]
+    if isinstance(node, dict):
+        items: list[tuple[str | int, Any]] = list(node.items())
+    elif isinstance(node, list):
+        items = list(enumerate(node))
+    else:
+        return []
+    return [found for key, value in items for found in _strings(value, (*doc_path, key))]
+
+
+def check_markdown_fields(source: Source) -> list[Diagnostic]:
+    """Raw HTML and dangerous links in every text of an issuer or badge file.
+
+    The Markdown fields get :func:`check_markdown`, every other text :func:`check_plain_text`.
     It reads nothing but the fields' texts, so it runs on a file that failed its schema too.
     """
     problems: list[Diagnostic] = []
-    for doc_path in MARKDOWN_FIELDS:
-        node: Any = source.data
-        for part in doc_path:
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, str):
-            problems.extend(check_markdown(node, source.locate(doc_path), format_field(doc_path)))
+    for doc_path, text in _strings(source.data, ()):
+        if doc_path in MARKDOWN_FIELDS:
+            problems.extend(check_markdown(text, source.locate(doc_path), format_field(doc_path)))
+        else:
+            problems.extend(
+                check_plain_text(text, source.locate_value(doc_path), format_field(doc_path))
+            )
     return problems

@@ -35,6 +35,8 @@ def test_headings_never_outrank_the_page() -> None:
 
 def test_plain_and_inline() -> None:
     assert plain("Un **texte**\n\nen deux paragraphes") == "Un texte en deux paragraphes"
+    # Text, not HTML: what it holds goes into signed credentials and is escaped where shown.
+    assert plain('Lire & écrire, 3 < 4, "vraiment"') == 'Lire & écrire, 3 < 4, "vraiment"'
     assert render_inline("Un *mot*") == "Un <em>mot</em>"
 
 
@@ -60,6 +62,28 @@ def test_markdown_fields_are_checked_whatever_the_shape_of_the_file() -> None:
     )
     source, problems = load_yaml_text(text, "f.yaml")
     assert source is not None and not problems
+    plain_text = "ce champ est du texte simple, écrit tel qu'il sera affiché"
     assert [str(d) for d in check_markdown_fields(source)] == [
-        "f.yaml:3:1: error: evidence: HTML interdit (<u>) : écrivez en Markdown, le HTML n'est pas interprété"
+        f"f.yaml:1:15: error: description[0]: HTML interdit (<b>) : {plain_text}",
+        f"f.yaml:2:11: error: criteria: HTML interdit (<i>) : {plain_text}",
+        "f.yaml:3:1: error: evidence: HTML interdit (<u>) : écrivez en Markdown, le HTML n'est pas interprété",
+        f"f.yaml:4:30: error: requests.instructions.a: HTML interdit (<s>) : {plain_text}",
+    ]
+
+
+def test_plain_text_fields_refuse_html_but_not_comparisons() -> None:
+    """Names, tasks of a checklist and tags are shown as typed: a tag in them is a mistake."""
+    text = (
+        'name: "Lire <b>vite</b> & bien"\n'
+        "name_en: Reading 3 < 4 > 2 & more\n"
+        "criteria: {checklist: [Compter, <script>x</script>]}\n"
+        "description: Un texte <https://example.org> 3 < 4.\n"
+    )
+    source, problems = load_yaml_text(text, "f.yaml")
+    assert source is not None and not problems
+    assert [str(d) for d in check_markdown_fields(source)] == [
+        "f.yaml:1:7: error: name: HTML interdit (<b>) : ce champ est du texte simple, écrit tel "
+        "qu'il sera affiché",
+        "f.yaml:3:33: error: criteria.checklist[1]: HTML interdit (<script>) : ce champ est du "
+        "texte simple, écrit tel qu'il sera affiché",
     ]
