@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import calendar
 import os
+import re
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,17 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from build_tools import awards, badge_status, keys, ob2, ob3, signing, writer
+from build_tools import (
+    awards,
+    badge_status,
+    keys,
+    ob2,
+    ob3,
+    schemacheck,
+    signing,
+    siteurl,
+    writer,
+)
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.identity import hash_identity, new_assertion_id, new_salt, normalise_email
 from build_tools.jsonld_loader import OfflineDocumentLoader
@@ -110,6 +121,30 @@ def parse_when(value: str, *, end_of_day: bool = False) -> datetime:
     if parsed.tzinfo is None:
         raise IssuingError(f"date et heure « {value} » sans fuseau horaire (ajoutez Z ou +01:00)")
     return parsed
+
+
+#: Set to 1 where an example site_url is meant (a demonstration, the test suite): no warning.
+DEMO_SITE_ENV = "BADGEONS_DEMO_SITE"
+
+
+def example_site_warning(site_url: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """A warning, in French, when ``site_url`` is still an example address; else None.
+
+    An example domain (RFC 2606) never hosts a site: badges signed for it point, once printed,
+    to an address that no one can open, and cannot be moved to the real one afterwards.
+    ``BADGEONS_DEMO_SITE=1`` says that the example address is meant.
+    """
+    environ = os.environ if environ is None else environ
+    domain = siteurl.example_domain(site_url)
+    if domain is None or environ.get(DEMO_SITE_ENV) == "1":
+        return None
+    return (
+        f"Attention : site_url vaut {site_url}, une adresse d'exemple ({domain}) où aucun site "
+        "n'est publié. Les badges signés maintenant désigneront cette adresse pour toujours : "
+        "leurs QR codes et leurs liens ne mèneront nulle part, et aucun vérificateur ne pourra "
+        "les lire. Si ce dépôt est celui de votre collectif, écrivez d'abord son adresse "
+        "définitive dans badgeons.yml (docs/deploy.md)."
+    )
 
 
 def check_allowed(site: Site, issuer: str, badge: str) -> tuple[Issuer, BadgeClass]:
@@ -332,6 +367,21 @@ def _content(line: str) -> str:
     return stripped.split(" #", 1)[0].strip()
 
 
+def _name_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = schemacheck.load_schema("holders")["items"]["properties"]["name"]
+    return schema
+
+
+def display_name_problem(name: str) -> str | None:
+    """Why ``name`` may not be shown as a holder's name (an address, a number...), if so."""
+    schema = _name_schema()
+    if len(name) > schema["maxLength"]:
+        return f"un nom affiché a au plus {schema['maxLength']} caractères"
+    if re.search(schema["pattern"], name) is None:
+        return str(schema["errorMessage"])
+    return None
+
+
 def request_problems(requests: Sequence[AwardRequest]) -> list[Diagnostic]:
     """Problems of the requests themselves, with the row of each (all of them, in one run)."""
     problems: list[Diagnostic] = []
@@ -347,6 +397,11 @@ def request_problems(requests: Sequence[AwardRequest]) -> list[Diagnostic]:
                     "un nom n'est publié qu'avec l'accord de la personne : ajoutez --name-consent si elle l'accepte",
                 )
             )
+        # The rule of holders.yaml's schema, which those of the map's consents and of the
+        # « sacs à badges » share: checked before anything is signed.
+        refused = display_name_problem(request.name) if request.name else None
+        if refused:
+            problems.append(request.where.error("name", f"« {request.name} » : {refused}"))
         for item in request.evidence:
             if item.url and not item.url.startswith(("https://", "http://")):
                 problems.append(

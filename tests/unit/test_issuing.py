@@ -133,6 +133,26 @@ def test_request_problems() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["Karim 0612345678", "Awa 06 12 34 56 78", "Awa, 12 rue des Lilas", "awa@example.org"],
+)
+def test_a_shown_name_holds_no_contact_details(name: str) -> None:
+    (problem,) = issuing.request_problems([_request(name=name, name_consent=True)])
+    assert problem.field == "name"
+    assert "ni numéro de téléphone, ni adresse postale" in problem.message
+
+
+def test_a_shown_name_is_short() -> None:
+    (problem,) = issuing.request_problems([_request(name="A" * 81, name_consent=True)])
+    assert problem.message == f"« {'A' * 81} » : un nom affiché a au plus 80 caractères"
+
+
+@pytest.mark.parametrize("name", ["Awa D.", "Marie-Ève O'Neil", "Léa 2", "Zoé (promo 24)"])
+def test_first_names_and_pseudonyms_are_shown(name: str) -> None:
+    assert issuing.request_problems([_request(name=name, name_consent=True)]) == []
+
+
 # Keys.
 
 
@@ -336,3 +356,44 @@ def test_revoke_refusals(awarded_repo: AwardedRepo) -> None:
             issuing.revoke(site, assertion, reason, now)
         assert str(caught.value) == message
     assert path.read_text(encoding="utf-8") == before
+
+
+# The example address left in badgeons.yml.
+
+
+@pytest.mark.parametrize(
+    ("site_url", "warned"),
+    [
+        ("https://badgeons.example.org/", True),
+        ("https://badges.example.com/cvl/", True),
+        ("https://badges.collectif.fr/", False),
+        ("https://collectif.github.io/badges/", False),
+    ],
+)
+def test_an_example_site_url_is_warned_about(site_url: str, warned: bool) -> None:
+    warning = issuing.example_site_warning(site_url, environ={})
+    assert (warning is not None) == warned
+    if warning is not None:
+        assert warning.startswith(f"Attention : site_url vaut {site_url}, une adresse d'exemple")
+        assert "badgeons.yml" in warning
+    # A demonstration says that its example address is meant.
+    assert issuing.example_site_warning(site_url, environ={"BADGEONS_DEMO_SITE": "1"}) is None
+
+
+def test_award_warns_on_an_example_site_url_before_signing(
+    awarded_repo: AwardedRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from build_tools.cli import main
+
+    monkeypatch.delenv("BADGEONS_DEMO_SITE")
+    args = ["award", "telephone", "--issuer", "atelier-test", "--recipient", "dan@example.org"]
+    args += ["--dry-run", "--root", str(awarded_repo.root)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(
+        "Attention : site_url vaut https://badges.example.org/test/, une adresse d'exemple "
+        "(example.org) où aucun site n'est publié."
+    )
+    assert "[essai] 1 badge(s) seraient délivrés" in result.stdout
