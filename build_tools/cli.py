@@ -394,6 +394,9 @@ def award(
             "indiquez soit --recipient EMAIL, soit --csv FICHIER, soit --request DEMANDE.json"
         )
     site = site_or_fail(root, check_signatures=False)
+    warning = issuing.example_site_warning(site.settings.site_url)
+    if warning is not None:
+        click.echo(warning, err=True)
     try:
         profile, badge_class = issuing.check_allowed(site, issuer, badge)
         now = _now()

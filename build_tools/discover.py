@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools import cache, images, markup, schemacheck
+from build_tools import cache, images, markup, schemacheck, siteurl
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.yamlsource import (
     Source,
@@ -228,7 +228,14 @@ def check_settings(
     if not isinstance(source.data, dict):
         where = Position(source.path, 1, 1)
         return None, [*problems, where.error("", "le fichier doit contenir des champs")]
-    problems = problems + schemacheck.check(source, kind)
+    found = schemacheck.check(source, kind)
+    # The rules of site_url that the schema's pattern only refuses are explained, with the
+    # address to write instead (build_tools/siteurl.py); one message for the field.
+    explained = siteurl.problem(source.data.get("site_url"))
+    if explained is not None:
+        found = [d for d in found if d.field != "site_url"]
+        found.append(source.locate(("site_url",)).error("site_url", explained))
+    problems = problems + found
     return (None if problems else source), problems
 
 

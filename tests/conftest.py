@@ -24,6 +24,12 @@ PROJECT = Path(__file__).parent.parent
 
 
 @pytest.fixture(autouse=True)
+def _demo_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test repositories' example site_url is meant: `badgeons award` does not warn."""
+    monkeypatch.setenv("BADGEONS_DEMO_SITE", "1")
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests run offline: any connection outside the loopback range fails loudly."""
     real_connect = socket.socket.connect
