@@ -189,3 +189,52 @@ WORDS = MappingProxyType({lang: MappingProxyType(words) for lang, words in _WORD
 def kind_label(kind: str, lang: str) -> str:
     """A reader's name for a badge kind or Open Badges 3.0 achievement type."""
     return _KIND_LABELS.get(lang, {}).get(kind, kind)
+
+
+_MONTHS = {
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+def long_date(value: str, lang: str = "fr") -> str:
+    """A day as people write it: « 1er décembre 2026 », "1 December 2026".
+
+    ``value`` starts with an ISO 8601 day (``2026-12-01``, or a date and time, read in UTC as
+    written); anything else is returned as it is.
+    """
+    try:
+        year, month, day = int(value[0:4]), int(value[5:7]), int(value[8:10])
+    except ValueError:
+        return value
+    if value[4:5] != "-" or value[7:8] != "-" or not (1 <= month <= 12 and 1 <= day <= 31):
+        return value
+    name = _MONTHS[lang][month - 1]
+    shown = "1er" if day == 1 and lang == "fr" else str(day)
+    return f"{shown} {name} {year}"

@@ -14,7 +14,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from build_tools import markup
+from build_tools import i18n, markup
 
 # A relative path of plain names: no empty, "." or ".." part, no leading slash (a target may
 # end with one, a folder may not).
@@ -76,4 +76,5 @@ def environment() -> Environment:
     env.filters["markdown"] = _markdown
     env.filters["markdown_inline"] = _markdown_inline
     env.filters["plain"] = markup.plain
+    env.filters["long_date"] = i18n.long_date
     return env

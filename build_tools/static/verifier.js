@@ -191,7 +191,14 @@
   function frenchDate(value) {
     const date = value instanceof Date ? value : parseTime(value);
     if (!date) return String(value);
-    return new Intl.DateTimeFormat("fr-FR", { dateStyle: "long", timeZone: "UTC" }).format(date);
+    // « 1er décembre », as the pages built by Badgeons write it.
+    return new Intl.DateTimeFormat("fr-FR", { dateStyle: "long", timeZone: "UTC" }).format(date)
+      .replace(/^1 /, "1er ");
+  }
+
+  /** A text as the end of a sentence: with one full stop, whether or not it had its own. */
+  function sentence(text) {
+    return /[.!?…]$/.test(text) ? text : text + ".";
   }
 
   // Fetching: our own site from this page's origin, any other issuer over HTTPS.
@@ -958,7 +965,7 @@
             ? ". Il est authentique et n'a pas été révoqué."
             : ". Il est authentique ; sa révocation n'a pas pu être vérifiée (voir ci-dessous).");
       case "revoked":
-        return "Le badge est authentique, mais " + issuer + " a révoqué ce badge. Motif : " + failed.message.replace(/^révoqué — motif : /, "") + ".";
+        return "Le badge est authentique, mais " + issuer + " a révoqué ce badge. Motif : " + sentence(failed.message.replace(/^révoqué — motif : /, ""));
       case "expired":
         return "Le badge est authentique, mais il " + (/^pas encore/.test(failed.message) ? "n'est " : "est ") + failed.message + ".";
       case "recipient":

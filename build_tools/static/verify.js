@@ -43,12 +43,25 @@
     icon.textContent = { valid: "✓", revoked: "✗", expired: "!", invalid: "✗", unchecked: "?" }[kind];
     status.querySelector("h1").textContent = title;
     // What the build wrote under the heading no longer holds once the badge fails the check.
-    const built = status.querySelector(".bdg-status__detail");
-    if (built) built.hidden = !signed;
+    for (const built of status.querySelectorAll(".bdg-status__detail")) built.hidden = !signed;
     live.textContent = detail;
   }
 
   class Mismatch extends Error {}
+
+  // « 1er décembre 2026 », as the build writes dates on the page.
+  const MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+    "septembre", "octobre", "novembre", "décembre"];
+
+  function longDate(value) {
+    const day = Number(value.slice(8, 10));
+    return (day === 1 ? "1er" : String(day)) + " " + MONTHS[Number(value.slice(5, 7)) - 1] + " " + value.slice(0, 4);
+  }
+
+  /** A text as the end of a sentence: with one full stop, whether or not it had its own. */
+  function sentence(text) {
+    return /[.!?…]$/.test(text) ? text : text + ".";
+  }
 
   async function checkSignature() {
     // A badge signed with a key its issuer declared compromised is not to be trusted, whatever
@@ -102,16 +115,20 @@
       }
       const elapsed = Math.round(performance.now() - started);
       const checked = "Revérifié à l'instant dans votre navigateur (" + elapsed + " ms) : signature de l'émetteur valide";
-      const until = data.validUntil ? ", valable jusqu'au " + data.validUntil.slice(0, 10) : "";
+      const until = data.validUntil ? ", valable jusqu'au " + longDate(data.validUntil) : "";
       if (revoked) {
-        setVerdict("revoked", "Badge révoqué", checked + ", mais le badge figure dans sa liste de révocation. Motif : " + (revoked.revocationReason || "non précisé") + ".", true);
+        // The page built as revoked already shows the reason; one revoked since shows it here.
+        const reason = status.dataset.status === "revoked"
+          ? "."
+          : ". Motif : " + sentence(revoked.revocationReason || "non précisé");
+        setVerdict("revoked", "Badge révoqué", checked + ", mais le badge figure dans sa liste de révocation" + reason, true);
       } else if (data.validUntil && new Date(data.validUntil) <= new Date()) {
-        setVerdict("expired", "Badge expiré", checked + ", mais le badge a expiré le " + data.validUntil.slice(0, 10) + ".", true);
+        setVerdict("expired", "Badge expiré", checked + ", mais le badge a expiré le " + longDate(data.validUntil) + ".", true);
       } else if (unreadable) {
         // Genuine, but whether it was revoked since is unknown: not shown as valid.
         setVerdict("unchecked", "Badge authentique, révocation non vérifiée", checked + until + ", mais sa liste de révocation n'a pas pu être lue (" + unreadable + ") : rien ne dit ici s'il a été révoqué. Rechargez la page plus tard.", true);
       } else {
-        setVerdict("valid", "Badge authentique et valide", checked + ", badge non révoqué" + (data.validUntil ? " et valable jusqu'au " + data.validUntil.slice(0, 10) : "") + ".", true);
+        setVerdict("valid", "Badge authentique et valide", checked + ", badge non révoqué" + (data.validUntil ? " et valable jusqu'au " + longDate(data.validUntil) : "") + ".", true);
       }
     } catch (error) {
       if (error instanceof Unreachable) {

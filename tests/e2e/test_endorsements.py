@@ -104,5 +104,14 @@ def test_the_award_page_shows_both_endorsements(tab: Tab, endorsed_site: tuple[s
     assert text.index(OF_AWARD) < text.index(OF_BADGE)
     assert "à propos de ce badge délivré" in text
     _follow_signed_link(tab, OF_AWARD)
+    # Who endorses it shows at once, in the status at the top, each endorser named once.
+    summary = tab.page.locator("#bdg-status .bdg-status__endorsed")
+    summary.wait_for()
+    assert summary.inner_text() == ("Recommandé par Employeur de test (voir les recommandations).")
+    # It stays once the browser has checked the badge (and goes if the check fails).
+    checked = tab.page.locator("#bdg-status[data-live]")
+    checked.wait_for(timeout=10_000)
+    assert checked.get_attribute("data-live") == "valid"
+    assert summary.is_visible()
     tab.screenshot("award-endorsed")
     assert tab.failed == [] and tab.errors == []

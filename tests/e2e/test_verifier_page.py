@@ -167,7 +167,7 @@ def test_a_dropped_file_gets_its_verdict(
         assert f"Motif : {REVOCATION_REASON}." in result.detail
     elif verdict == "expired":
         assert result.title == "Badge expiré"
-        assert "expiré depuis le 1 janvier 2021" in result.checks["validité"][1]
+        assert "expiré depuis le 1er janvier 2021" in result.checks["validité"][1]
     else:
         assert result.title == "Badge authentique et valide"
         assert "Atelier de test" in result.detail

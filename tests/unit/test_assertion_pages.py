@@ -64,7 +64,11 @@ def test_revoked_and_expired_statuses(awarded_repo: AwardedRepo) -> None:
         "Badge révoqué" in html
         and "Attribué par erreur" in html
         and 'data-status="revoked"' in html
+        and "a révoqué ce badge le 1er février 2026." in html
     )
+    # A revoked badge is not offered for LinkedIn or for printing.
+    assert "linkedin.com" not in html and 'id="bdg-print"' not in html
+    assert "linkedin.com" in _page(site, award_id) and 'id="bdg-print"' in _page(site, award_id)
     # The telephone badge is valid 24 months: two years and a half later it has expired.
     later = datetime(2028, 7, 1, tzinfo=UTC)
     assert assertion_pages.status_of(site, site.awards[award_id], later) == {
@@ -91,7 +95,10 @@ def test_an_award_signed_by_a_key_since_compromised_must_be_issued_again(
         awarded_repo.keys.rsa_id,
     }
     assert assertion_pages.status_of(site, award, MOMENT)["kind"] == "compromised"
-    assert "Badge à délivrer de nouveau" in _page(site, award.id)
+    html = _page(site, award.id)
+    assert "Badge à délivrer de nouveau" in html
+    assert "(signatures refusées à partir du 1er mars 2026)" in html
+    assert "linkedin.com" not in html and 'id="bdg-print"' not in html
 
 
 def test_links_are_relative_so_the_page_works_from_any_origin(awarded_repo: AwardedRepo) -> None:
