@@ -27,7 +27,7 @@ OUTPUT_HELP = (
 
 
 @click.command("attestations")
-@click.argument("assertions", nargs=-1)
+@click.argument("assertions", nargs=-1, metavar="[BADGES]...")
 @click.option("--issuer", metavar="ORGANISME", help="Les badges délivrés par cet organisme…")
 @click.option("--badge", metavar="BADGE", help="…seulement ce badge…")
 @click.option("--issued-on", metavar="DATE", help="…seulement ceux délivrés ce jour (AAAA-MM-JJ).")
@@ -47,7 +47,7 @@ def attestations_command(
     output: Path,
     root: Path,
 ) -> None:
-    """Écrire les attestations à imprimer d'un groupe : les badges ASSERTIONS, dans cet ordre,
+    """Écrire les attestations à imprimer d'un groupe : les BADGES (identifiants), dans cet ordre,
     ou ceux que choisissent --issuer, --badge et --issued-on.
 
     Le fichier ne contient que ce que montrent les pages publiées (le nom de la personne

@@ -150,6 +150,8 @@ class _Placer:
         self.urls = Urls(site.settings.site_url)
         self._dids: dict[str, str] = {}
         self._badges: dict[str, tuple[str, str] | None] = {}
+        #: Records whose identifier is this site's but under another site_url, by that URL.
+        self.moved: dict[str, list[str]] = {}
 
     def award(
         self, issuer: str, path: Path, shown: str, digest: str, claims: Claims
@@ -170,7 +172,11 @@ class _Placer:
         where = Position(shown, 1, 1)
         urls = self.urls
         problems: list[Diagnostic] = []
-        if claims.credential_id != urls.absolute(urls.assertion_file(assertion_id, "vc.json")):
+        tail = urls.assertion_file(assertion_id, "vc.json")
+        if claims.credential_id != urls.absolute(tail):
+            if claims.credential_id.endswith("/" + tail):
+                # Signed under another site_url: load_awards tells whether the settings moved.
+                self.moved.setdefault(claims.credential_id[: -len(tail)], []).append(shown)
             problems.append(
                 where.error(
                     "ob3.id",
@@ -404,9 +410,10 @@ def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
     index.save()
     stats.save()
     awards: dict[str, Award] = {}
-    problems: list[Diagnostic] = []
+    problems, explained = site_url_moved(site, placer.moved, len(files))
     for (_, _, shown), (award, found_problems) in zip(files, results, strict=True):
-        problems += found_problems
+        if shown not in explained:
+            problems += found_problems
         if award is None:
             continue
         if award.id in awards:
@@ -417,6 +424,47 @@ def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
             continue
         awards[award.id] = award
     return awards, problems
+
+
+def site_url_moved(
+    site: Site, moved: dict[str, list[str]], total: int, endorsements: bool = False
+) -> tuple[list[Diagnostic], set[str]]:
+    """One error on ``site_url`` when it changed after badges were signed, and their records.
+
+    A badge's identifiers (its own, its issuer's did:web, its badge class) are signed below the
+    site_url of the day: once badges are awarded, site_url cannot change. When most records were
+    signed under one other site_url, that change is the cause, said once on badgeons.yml,
+    instead of three errors on every record. A few records from elsewhere keep their own errors.
+    The same holds for endorsements (``endorsements``: the records are endorsements).
+    """
+    if not moved:
+        return [], set()
+    old, shown = max(moved.items(), key=lambda item: len(item[1]))
+    if 2 * len(shown) < total:
+        return [], set()
+    from build_tools.yamlsource import load_yaml
+
+    source, _ = load_yaml(site.root / "badgeons.yml", "badgeons.yml")
+    where = source.locate_value(("site_url",)) if source else Position("badgeons.yml", 1, 1)
+    many = len(shown) > 1
+    if endorsements:
+        count = (
+            f"{len(shown)} recommandations ont été signées"
+            if many
+            else "1 recommandation a été signée"
+        )
+    else:
+        count = (
+            f"{len(shown)} badges délivrés ont été signés"
+            if many
+            else "1 badge délivré a été signé"
+        )
+    message = (
+        f"{count} sous {old} (par exemple {sorted(shown)[0]}) : site_url ne peut plus changer, "
+        f"car leurs identifiants et leurs signatures en dépendent ; "
+        f"remettez site_url: {old}"
+    )
+    return [where.error("site_url", message)], set(shown)
 
 
 def _read_chunk(
@@ -436,6 +484,11 @@ def _load_list(
     if source is None or source.data is None:
         return [], problems
     return [(item, source.locate((i,))) for i, item in enumerate(source.data)], []
+
+
+def record_exists(site: Site, assertion: str) -> bool:
+    """Whether some issuer has a record of that id (one that did not load was reported)."""
+    return any(_unreadable(site, issuer, assertion) for issuer in site.issuers)
 
 
 def _unreadable(site: Site, issuer: str, assertion: str) -> bool:

@@ -78,11 +78,57 @@ def _git(root: Path, *args: str) -> bytes:
     return done.stdout
 
 
-def load_ref(root: Path, ref: str) -> Snapshot:
-    """The data files of the repository at a git revision (branch, tag or commit)."""
+def _commit(root: Path, ref: str) -> str:
+    """The commit a revision names, or a French error saying what to do."""
     if ref.startswith("-"):
         raise ChangesError(f"révision invalide « {ref} »")
-    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    try:
+        found = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except ChangesError:
+        raise ChangesError(
+            f"révision « {ref} » introuvable dans ce dépôt : récupérez les branches du serveur "
+            "(git fetch origin) et vérifiez son nom (la branche principale s'appelle main ou "
+            "master ; celle du serveur, origin/main ou origin/master)"
+        ) from None
+    return found.decode("ascii").strip()
+
+
+@dataclass(frozen=True)
+class Base:
+    """What a change is compared with: the fork point of the branch from the target ``ref``."""
+
+    ref: str
+    commit: str
+    #: True when the target has moved on since the branch left it (``commit`` is not its tip).
+    behind: bool
+
+
+def fork_point(root: Path, ref: str) -> Base:
+    """The commit where the checked-out branch left ``ref``: ``git merge-base REF HEAD``.
+
+    A pull request is judged on what it changes, not on what others merged into the target
+    since it began: compared with the tip of the target, a branch that is merely behind would
+    seem to delete the badges awarded and withdraw the revocations recorded there since. On
+    GitHub the checkout is the merge commit of the pull request, whose fork point from the
+    target is the target's tip; GitLab's merge request pipelines build the source branch
+    itself, whose fork point is where it was branched (or last merged the target).
+    """
+    tip = _commit(root, ref)
+    try:
+        found = _git(root, "merge-base", tip, "HEAD").decode("ascii").strip()
+    except ChangesError:
+        raise ChangesError(
+            f"aucun ancêtre commun entre « {ref} » et la branche en cours : l'historique est "
+            "peut-être incomplet (clone superficiel) ; récupérez-le avec "
+            "git fetch --unshallow origin, ou en CI demandez tout l'historique "
+            "(fetch-depth: 0 sur GitHub, GIT_DEPTH: 0 sur GitLab)"
+        ) from None
+    return Base(ref, found, found != tip)
+
+
+def load_ref(root: Path, ref: str) -> Snapshot:
+    """The data files of the repository at a git revision (branch, tag or commit)."""
+    _commit(root, ref)
     prefix = _git(root, "rev-parse", "--show-prefix").decode("utf-8").strip()
     archive = _git(root, "archive", "--format=tar", f"{ref}:{prefix}" if prefix else ref)
     files: dict[str, bytes] = {}
@@ -109,7 +155,6 @@ _BADGE_FIELDS = (
     (("criteria",), "critères modifiés"),
     (("evidence", "evidence_en"), "preuves attendues modifiées"),
     (("image",), "image modifiée"),
-    (("issuers",), "émetteurs autorisés modifiés"),
     (("alignments",), "référentiels modifiés"),
     (("tags",), "mots-clés modifiés"),
     (("validity_months",), "durée de validité modifiée"),
@@ -129,6 +174,33 @@ def _added_removed(old: object, new: object, what: str, feminine: bool = False) 
     return None
 
 
+def _issuers_changes(old: object, new: object) -> list[str]:
+    """Who may now award a badge, and who no longer may, by name: the reviewers decide on it."""
+    before = [str(i) for i in old] if isinstance(old, list) else []
+    after = [str(i) for i in new] if isinstance(new, list) else []
+    found: list[str] = []
+    for names, one, many in (
+        (
+            [i for i in after if i not in before],
+            "émetteur autorisé ajouté",
+            "émetteurs autorisés ajoutés",
+        ),
+        (
+            [i for i in before if i not in after],
+            "émetteur autorisé retiré",
+            "émetteurs autorisés retirés",
+        ),
+    ):
+        if names:
+            quoted = " et ".join(
+                filter(None, [", ".join(f"« {n} »" for n in names[:-1]), f"« {names[-1]} »"])
+            )
+            found.append(f"{one if len(names) == 1 else many} : {quoted}")
+    if not found and old != new:
+        found.append("émetteurs autorisés réordonnés")
+    return found
+
+
 def badge_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """What changed in one badge class, in words."""
     found = [
@@ -136,6 +208,7 @@ def badge_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         for names, label in _BADGE_FIELDS
         if any(old.get(name) != new.get(name) for name in names)
     ]
+    found += _issuers_changes(old.get("issuers"), new.get("issuers"))
     level = _added_removed(old.get("level"), new.get("level"), "niveau")
     if level:
         found.append(level)
@@ -150,7 +223,7 @@ def badge_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     if approval:
         found.append(approval)
     known = {n for names, _ in _BADGE_FIELDS for n in names}
-    known |= {"level", "version", "status", "approval"}
+    known |= {"level", "version", "status", "approval", "issuers"}
     others = sorted(k for k in set(old) | set(new) if k not in known and old.get(k) != new.get(k))
     if others:
         found.append(f"autres champs modifiés ({', '.join(others)})")

@@ -30,6 +30,7 @@ from build_tools.consent_cli import consent
 from build_tools.diagnostics import format_json, format_text
 from build_tools.endorse_cli import endorse
 from build_tools.pipeline import load_site
+from build_tools.profile_cli import profile
 from build_tools.urls import Urls
 
 T = TypeVar("T")
@@ -112,6 +113,9 @@ def validate(root: Path, fmt: str, strict: bool, no_cache: bool, base: str | Non
     try:
         summary = review.review(root.resolve(), site, report, base)
     except changes.ChangesError as exc:
+        if fmt == "json":
+            # A program reading the report (the CI's annotations) always gets one.
+            click.echo(review.json_report(format_json(report.sorted()), base, None, str(exc)))
         raise click.ClickException(str(exc)) from None
     diagnostics = report.sorted()
     if fmt == "json":
@@ -135,11 +139,11 @@ def new() -> None:
 
 
 @new.command("issuer")
-@click.argument("slug")
+@click.argument("slug", metavar="IDENTIFIANT")
 @click.option("--network", is_flag=True, help="Créer un réseau (collectif) plutôt qu'un organisme.")
 @ROOT_OPTION
 def new_issuer(slug: str, network: bool, root: Path) -> None:
-    """Créer issuers/SLUG.yaml."""
+    """Créer issuers/IDENTIFIANT.yaml."""
     try:
         path = scaffold.new_issuer(root, slug, network)
     except scaffold.ScaffoldError as exc:
@@ -149,7 +153,7 @@ def new_issuer(slug: str, network: bool, root: Path) -> None:
 
 
 @new.command("badge")
-@click.argument("slug")
+@click.argument("slug", metavar="IDENTIFIANT")
 @click.option(
     "--issuer",
     metavar="ORGANISME",
@@ -158,7 +162,7 @@ def new_issuer(slug: str, network: bool, root: Path) -> None:
 )
 @ROOT_OPTION
 def new_badge(slug: str, issuer: str, root: Path) -> None:
-    """Créer badges/SLUG.yaml et une image de départ."""
+    """Créer badges/IDENTIFIANT.yaml et une image de départ."""
     try:
         paths = scaffold.new_badge(root, slug, issuer)
     except scaffold.ScaffoldError as exc:
@@ -222,7 +226,7 @@ def _now() -> datetime:
 
 
 @main.command()
-@click.argument("issuer")
+@click.argument("issuer", metavar="ORGANISME")
 @ROOT_OPTION
 @KEY_DIR_OPTION
 @click.option(
@@ -235,7 +239,7 @@ def keygen(issuer: str, root: Path, key_dir: Path | None, passphrase: bool) -> N
     """Créer les clés de signature d'un émetteur (Ed25519 et RSA-2048).
 
     Les clés privées sont rangées hors du dépôt ; seules les clés publiques sont ajoutées au
-    profil issuers/ISSUER.yaml. Relancer la commande ajoute de nouvelles clés (rotation) : les
+    profil issuers/ORGANISME.yaml. Relancer la commande ajoute de nouvelles clés (rotation) : les
     badges signés avec les anciennes restent valides.
     """
     from build_tools import keygen as keygen_module
@@ -262,8 +266,8 @@ def keygen(issuer: str, root: Path, key_dir: Path | None, passphrase: bool) -> N
 
 
 @main.command()
-@click.argument("issuer")
-@click.argument("key")
+@click.argument("issuer", metavar="ORGANISME")
+@click.argument("key", metavar="CLÉ")
 @click.option(
     "--since",
     metavar="DATE",
@@ -306,7 +310,7 @@ def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | No
 
 
 @main.command()
-@click.argument("badge")
+@click.argument("badge", metavar="BADGE")
 @click.option(
     "--issuer", metavar="ORGANISME", required=True, help="Organisme qui délivre le badge."
 )
@@ -493,7 +497,7 @@ def _progress(items: list[T], label: str) -> Iterator[T]:
 
 
 @main.command()
-@click.argument("assertion")
+@click.argument("assertion", metavar="IDENTIFIANT")
 @click.option(
     "--reason", metavar="MOTIF", required=True, help="Motif, public (sans donnée personnelle)."
 )
@@ -513,7 +517,7 @@ def revoke(assertion: str, reason: str, root: Path) -> None:
 
 
 @main.command("verify")
-@click.argument("target")
+@click.argument("target", metavar="CIBLE")
 @click.option(
     "--recipient",
     metavar="EMAIL",
@@ -602,3 +606,6 @@ main.add_command(collection)
 
 # A group's attestations, printed in one go (build_tools/attestation_cli.py).
 main.add_command(attestation_cli.attestations_command)
+
+# An issuer's signed statement of its own profile change (build_tools/profile_cli.py).
+main.add_command(profile)

@@ -23,7 +23,7 @@ def collection() -> None:
 
 
 @collection.command("add")
-@click.argument("assertions", nargs=-1, required=True)
+@click.argument("assertions", nargs=-1, required=True, metavar="BADGES...")
 @click.option(
     "--issuer",
     metavar="ORGANISME",
@@ -48,7 +48,7 @@ def collection_add(
     until: str | None,
     root: Path,
 ) -> None:
-    """Créer le sac à badges d'une personne, avec les badges ASSERTIONS qu'elle choisit.
+    """Créer le sac à badges d'une personne, avec les BADGES (identifiants) qu'elle choisit.
 
     Les badges peuvent venir de plusieurs organismes. La page ne nomme la personne que si elle
     a choisi un nom affiché (--name).
@@ -80,7 +80,7 @@ def collection_add(
 
 
 @collection.command("withdraw")
-@click.argument("collection_id")
+@click.argument("collection_id", metavar="IDENTIFIANT")
 @ROOT_OPTION
 def collection_withdraw(collection_id: str, root: Path) -> None:
     """Retirer un sac à badges : sa page disparaît à la prochaine publication."""

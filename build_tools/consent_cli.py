@@ -23,7 +23,7 @@ def consent() -> None:
 
 
 @consent.command("add")
-@click.argument("assertions", nargs=-1, required=True)
+@click.argument("assertions", nargs=-1, required=True, metavar="BADGES...")
 @click.option("--insee", metavar="CODE", help="Code INSEE de la commune (ex. 36046).")
 @click.option(
     "--commune", "commune_name", metavar="COMMUNE", help="Nom de la commune (avec --postcode)."
@@ -64,7 +64,7 @@ def consent_add(
     consent_id: str | None,
     root: Path,
 ) -> None:
-    """Enregistrer l'accord d'une personne pour montrer ses badges ASSERTIONS sur la carte.
+    """Enregistrer l'accord d'une personne pour montrer ses BADGES (identifiants) sur la carte.
 
     La personne apparaît au centre de sa commune (jamais à son adresse), avec les badges
     choisis ; les recruteurs la joignent par l'organisme, en citant la référence du badge.
@@ -105,7 +105,7 @@ def consent_add(
 
 
 @consent.command("withdraw")
-@click.argument("key")
+@click.argument("key", metavar="IDENTIFIANT")
 @ROOT_OPTION
 def consent_withdraw(key: str, root: Path) -> None:
     """Retirer un consentement (par son identifiant, ou par l'identifiant d'un de ses badges).

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from build_tools import ob2
-from build_tools.awards import read_record_file, record_files
+from build_tools.awards import read_record_file, record_files, site_url_moved
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.endorsing import RECORD_FORMAT
 from build_tools.identity import is_assertion_id
@@ -65,9 +65,12 @@ def expected_ob2_claim(site: Site, endorsement: Endorsement) -> str:
 
 
 def parse_endorsement(
-    site: Site, endorser: str, path: Path, shown: str
+    site: Site, endorser: str, path: Path, shown: str, moved: dict[str, list[str]] | None = None
 ) -> tuple[Endorsement | None, list[Diagnostic]]:
-    """Read one record and check that it belongs where it is stored."""
+    """Read one record and check that it belongs where it is stored.
+
+    A record signed under another site_url is added to ``moved``, by that site_url.
+    """
     where = Position(shown, 1, 1)
     if not is_assertion_id(path.stem):
         return None, [
@@ -92,7 +95,11 @@ def parse_endorsement(
     problems: list[Diagnostic] = []
     if "EndorsementCredential" not in types:
         problems.append(where.error("ob3.type", "ce n'est pas un EndorsementCredential"))
-    if credential.get("id") != urls.absolute(urls.endorsement_file(path.stem, "vc.json")):
+    tail = urls.endorsement_file(path.stem, "vc.json")
+    if credential.get("id") != urls.absolute(tail):
+        if moved is not None and str(credential.get("id")).endswith("/" + tail):
+            # Signed under another site_url: load_endorsements tells whether the settings moved.
+            moved.setdefault(str(credential["id"])[: -len(tail)], []).append(shown)
         problems.append(
             where.error("ob3.id", f"l'identifiant ne correspond pas au fichier {path.stem}.json")
         )
@@ -136,10 +143,14 @@ def parse_endorsement(
 def load_endorsements(site: Site) -> tuple[dict[str, Endorsement], list[Diagnostic]]:
     """Every endorsement of every endorser, keyed by id (shape and consistency only)."""
     found: dict[str, Endorsement] = {}
-    problems: list[Diagnostic] = []
-    for slug, path, shown in record_files(site, "endorsements"):
-        endorsement, errors = parse_endorsement(site, slug, path, shown)
-        problems += errors
+    moved: dict[str, list[str]] = {}
+    files = list(record_files(site, "endorsements"))
+    parsed = [parse_endorsement(site, slug, path, shown, moved) for slug, path, shown in files]
+    # A changed site_url is said once, on badgeons.yml (see awards.site_url_moved).
+    problems, explained = site_url_moved(site, moved, len(files), endorsements=True)
+    for (_, _, shown), (endorsement, errors) in zip(files, parsed, strict=True):
+        if shown not in explained:
+            problems += errors
         if endorsement is None:
             continue
         if endorsement.id in found or endorsement.id in site.awards:

@@ -8,8 +8,14 @@ one of them issue or alter badges in another's name. Comparing the change with i
   change, and a revocation is never withdrawn;
 - a new award is signed by a key that its issuer already held at the base;
 - once an issuer has keys, its profile (keys included) changes only with a key-change statement
-  signed by one of the keys it held (see :mod:`build_tools.statements`);
-- an approved badge whose criteria change gets a new version.
+  signed by one of the keys it held (see :mod:`build_tools.statements`; ``badgeons profile
+  sign`` writes one);
+- a new badge class arrives as proposed (or draft); another pull request approves it;
+- the criteria of a version under which badges were awarded never change (the awards embed
+  them), and an approved badge whose criteria change gets a new version.
+
+What the rules do not check rests on the reviewers: a badge's self-declared ``approval``, a
+network's ``requires_approval``, who is added to a badge's ``issuers:``, a new issuer.
 
 Each refusal is a diagnostic naming the file and the rule.
 """
@@ -18,13 +24,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from build_tools import keys, signing, statements
+from build_tools import keys, ob3, signing, statements
 from build_tools.changes import Snapshot, revoked_ids
 from build_tools.diagnostics import Diagnostic, Position
+from build_tools.model import Site
 from build_tools.yamlsource import load_yaml_text
 
 #: Kinds of signed records, each under ``issuers/<slug>/<kind>/``.
@@ -41,10 +49,18 @@ RULE_STATEMENT = (
     "signée par l'une de ses clés"
 )
 RULE_VERSION = "règle : changer les critères d'un badge approuvé crée une nouvelle version"
+RULE_FROZEN = "règle : les critères d'une version déjà délivrée ne changent plus"
+RULE_NEW_BADGE = (
+    "règle : un nouveau badge arrive au statut proposé ; une autre demande de fusion l'approuve"
+)
 
 
-def check(base: Snapshot, head: Snapshot, ref: str) -> list[Diagnostic]:
-    """Every violation of the rules by the change from ``base`` to ``head`` (named ``ref``)."""
+def check(base: Snapshot, head: Snapshot, ref: str, site: Site | None = None) -> list[Diagnostic]:
+    """Every violation of the rules by the change from ``base`` to ``head`` (named ``ref``).
+
+    ``site`` is the head's linked model, whose awards say which criteria each awarded version
+    froze; without it (the head has errors of its own) that rule is left to the next run.
+    """
     problems = _append_only(base, head)
     problems += _revocations_kept(base, head)
     problems += _new_awards(base, head, ref)
@@ -52,7 +68,8 @@ def check(base: Snapshot, head: Snapshot, ref: str) -> list[Diagnostic]:
         slug = _profile_slug(path)
         if slug is not None:
             problems += _profile(base, head, slug, ref)
-    problems += _criteria_versions(base, head)
+    problems += _new_badges(base, head)
+    problems += _criteria_versions(base, head, site)
     return problems
 
 
@@ -200,7 +217,8 @@ def _profile(base: Snapshot, head: Snapshot, slug: str, ref: str) -> list[Diagno
     trusted = dict(held)
     accepted: dict[str, Any] | None = None
     folder = f"issuers/{slug}/{statements.FOLDER}/"
-    for statement in sorted(p for p in head.under(folder) if p not in base.files):
+    made = [p for p in head.under(folder) if p not in base.files]
+    for statement in sorted(made, key=statements.statement_order):
         where = _at(statement)
         try:
             token = head.files[statement].decode("utf-8")
@@ -246,29 +264,41 @@ def _profile(base: Snapshot, head: Snapshot, slug: str, ref: str) -> list[Diagno
         accepted = content
     if head.files[path] == base.files.get(path):
         return problems
+    sign = f"signez-le avec : badgeons profile sign {slug}"
     if accepted is None:
         before, after = base.yaml(path), head.yaml(path)
         keys_changed = not isinstance(after, Mapping) or held != now
         if keys_changed:
+            where = _locate(head, path, "keys")
             field, what = "keys", f"clés de « {slug} » modifiées"
+            hint = (
+                f"les clés changent avec badgeons keygen {slug} ou badgeons compromise {slug} "
+                "CLÉ, qui écrivent la déclaration"
+            )
         else:
             assert isinstance(before, Mapping) and isinstance(after, Mapping)
             fields = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            # The first changed field that the new profile still has is the one pointed at.
+            where = next(
+                (_locate(head, path, f) for f in fields if f in after), _locate(head, path, "")
+            )
             field, what = (
                 "profile",
                 f"profil de « {slug} » modifié ({', '.join(fields) or 'mise en forme'})",
             )
+            hint = sign
         problems.append(
-            _locate(head, path, field).error(
-                field, f"{what} sans déclaration signée par l'une de ses clés ({RULE_STATEMENT})"
+            where.error(
+                field,
+                f"{what} sans déclaration signée par l'une de ses clés ; {hint} ({RULE_STATEMENT})",
             )
         )
     elif accepted.get("profile_sha256") != statements.profile_digest(head.files[path]):
         problems.append(
             _at(path).error(
                 "profile",
-                f"le profil de « {slug} » ne correspond pas à sa dernière déclaration signée "
-                f"({RULE_STATEMENT})",
+                f"le profil de « {slug} » a changé depuis sa dernière déclaration signée ; "
+                f"{sign} de nouveau ({RULE_STATEMENT})",
             )
         )
     return problems
@@ -280,17 +310,98 @@ def _locate(snapshot: Snapshot, path: str, field: str) -> Position:
         source, _ = load_yaml_text(snapshot.files[path].decode("utf-8"), path)
     except UnicodeDecodeError:
         return _at(path)
-    return source.locate((field,)) if source is not None else _at(path)
+    if source is None:
+        return _at(path)
+    return source.locate((field,) if field else ())
 
 
-def _criteria_versions(base: Snapshot, head: Snapshot) -> list[Diagnostic]:
+def _badge_slug(path: str) -> str | None:
+    parts = path.split("/")
+    if len(parts) == 2 and parts[0] == "badges" and parts[1].endswith(".yaml"):
+        return parts[1][: -len(".yaml")]
+    return None
+
+
+def _new_badges(base: Snapshot, head: Snapshot) -> list[Diagnostic]:
+    """A new badge class arrives as proposed or draft (docs/gouvernance.md, section 1)."""
     problems: list[Diagnostic] = []
     for path in sorted(head.files):
-        parts = path.split("/")
-        if len(parts) != 2 or parts[0] != "badges" or not path.endswith(".yaml"):
+        if _badge_slug(path) is None or path in base.files:
+            continue
+        data = head.yaml(path)
+        if not isinstance(data, Mapping):
+            continue  # The ordinary validation reports it.
+        status = data.get("status", "approved")
+        if status != "approved":
+            continue
+        said = "status: approved" if "status" in data else "sans status, il serait approuvé"
+        problems.append(
+            _locate(head, path, "status" if "status" in data else "").error(
+                "status",
+                f"nouveau badge déjà approuvé ({said}) : un nouveau badge arrive au statut "
+                "proposé (status: proposed) ou brouillon (status: draft) ; une fois le badge "
+                f"accepté, une autre demande de fusion le passe à status: approved ({RULE_NEW_BADGE})",
+            )
+        )
+    return problems
+
+
+def _criteria_digest(site: Site, slug: str) -> str:
+    """The digest of the criteria a badge's awards would embed now (see awards.criteria_digest)."""
+    narrative = ob3.achievement(site, site.badges[slug])["criteria"]["narrative"]
+    return hashlib.sha256(narrative.encode("utf-8")).hexdigest()
+
+
+def _frozen(site: Site | None, slug: str, version: object) -> int:
+    """How many awards of the badge's ``version`` embed criteria other than its current ones."""
+    if site is None or slug not in site.badges or site.badges[slug].version != str(version):
+        return 0
+    awarded = [a for a in site.awards_by_badge.get(slug, ()) if a.badge_version == str(version)]
+    if not awarded:
+        return 0
+    current = _criteria_digest(site, slug)
+    return sum(1 for a in awarded if a.criteria_digest != current)
+
+
+def _unused_version(site: Site, slug: str, before: object) -> str:
+    """A version number that neither the awards nor the base used: the next major one."""
+    used = [site.badges[slug].version, str(before)]
+    used += [a.badge_version for a in site.awards_by_badge.get(slug, ())]
+    majors = [int(v.split(".")[0]) for v in used if v.split(".")[0].isdigit()]
+    return f"{max(majors, default=0) + 1}.0"
+
+
+def _criteria_versions(base: Snapshot, head: Snapshot, site: Site | None) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    for path in sorted(head.files):
+        slug = _badge_slug(path)
+        if slug is None:
             continue
         old, new = base.yaml(path), head.yaml(path)
-        if not isinstance(old, Mapping) or not isinstance(new, Mapping):
+        if not isinstance(new, Mapping):
+            continue
+        if isinstance(old, Mapping) and (old.get("criteria"), old.get("version")) == (
+            new.get("criteria"),
+            new.get("version"),
+        ):
+            continue
+        # Whatever the badge's status: once awarded under a version, its criteria are frozen.
+        frozen = _frozen(site, slug, new.get("version"))
+        if frozen:
+            assert site is not None
+            before = old.get("version") if isinstance(old, Mapping) else None
+            unused = _unused_version(site, slug, before)
+            problems.append(
+                _locate(head, path, "version").error(
+                    "version",
+                    f"{frozen} badge(s) déjà délivré(s) sous la version « {new.get('version')} » "
+                    "ont d'autres critères : les badges délivrés gardent leurs critères ; "
+                    f"donnez à ces critères une version jamais délivrée, par exemple "
+                    f'version: "{unused}" ({RULE_FROZEN})',
+                )
+            )
+            continue
+        if not isinstance(old, Mapping):
             continue
         if old.get("status", "approved") != "approved" or old.get("criteria") == new.get(
             "criteria"

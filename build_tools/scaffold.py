@@ -107,6 +107,11 @@ issuers:
   - {issuer}
 
 version: "1.0"
+
+# Un nouveau badge arrive au statut « proposé » : il figure au catalogue, mais personne ne peut
+# encore le délivrer. Une fois le badge accepté par le collectif, une autre demande de fusion le
+# passe à « approved » (voir docs/gouvernance.md). « draft » : brouillon, encore en écriture.
+status: proposed
 """
 
 

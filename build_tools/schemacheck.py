@@ -158,6 +158,14 @@ def _explain_leaf(source: Source, error: ValidationError) -> Iterable[Diagnostic
         message = f"doit être {expected}, pas {_show(value)}"
         if names == ["string"] and isinstance(value, int | float) and not isinstance(value, bool):
             message += f' (écrivez "{value}" entre guillemets)'
+        elif names == ["string"] and isinstance(value, dict) and len(value) == 1:
+            # A text with « : » in it (French typography) reads as a field: quote it.
+            ((key, rest),) = value.items()
+            text = f"{key} : {rest}" if isinstance(rest, str) else f"{key} :"
+            message += (
+                f" : le « : » du texte en fait un champ ; mettez tout le texte entre "
+                f'guillemets ("{text}")'
+            )
     elif keyword == "enum":
         options = [str(v) for v in expected_value]
         message = f"valeur {_show(value)} non reconnue" + _did_you_mean(str(value), options)

@@ -5,8 +5,9 @@ edit its profile. Once an issuer has keys, any change to ``issuers/<slug>.yaml``
 statement ``issuers/<slug>/key-changes/<YYYY-MM-DD>-<n>.jws``: a compact JWS (RS256) signed by
 one of the issuer's RSA keys, whose payload lists the keys added and marked compromised, the
 resulting key set (by fingerprint) and the SHA-256 of the new profile file. ``badgeons keygen``
-and ``badgeons compromise`` write it themselves; ``badgeons validate --base`` checks it (see
-:mod:`build_tools.governance`).
+and ``badgeons compromise`` write it themselves; ``badgeons profile sign`` writes it for any
+other change of the profile (name, email, logo, networks, requests); ``badgeons validate
+--base`` checks it (see :mod:`build_tools.governance`).
 """
 
 from __future__ import annotations
@@ -128,6 +129,33 @@ def statement_path(root: Path, issuer: str, now: datetime) -> Path:
     day = now.astimezone(UTC).date().isoformat()
     taken = [int(m.group(2)) for p in folder.glob(f"{day}-*.jws") if (m := _NAME.match(p.name))]
     return folder / f"{day}-{max(taken, default=0) + 1}.jws"
+
+
+def statement_order(path: str) -> tuple[str, int, str]:
+    """The order statements are made in: by day, then by number (``-10`` after ``-9``)."""
+    name = path.rsplit("/", 1)[-1]
+    match = _NAME.match(name)
+    return (match.group(1), int(match.group(2)), name) if match else ("", 0, name)
+
+
+def latest(root: Path, issuer: str) -> Path | None:
+    """The issuer's most recent statement on disk, or None when it has made none."""
+    folder = root / "issuers" / issuer / FOLDER
+    found = sorted(folder.glob("*.jws"), key=lambda p: statement_order(p.name))
+    return found[-1] if found else None
+
+
+def signs_profile(root: Path, issuer: str) -> Path | None:
+    """The most recent statement when it signs the profile exactly as it stands, else None."""
+    path = latest(root, issuer)
+    if path is None:
+        return None
+    try:
+        _, content = read(path.read_text(encoding="utf-8"))
+    except (StatementError, OSError, UnicodeDecodeError):
+        return None
+    profile = (root / "issuers" / f"{issuer}.yaml").read_bytes()
+    return path if content.get("profile_sha256") == profile_digest(profile) else None
 
 
 def record(

@@ -8,6 +8,7 @@ are kept as strings: dates are parsed on purpose where the schema says so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,14 +198,123 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+#: What the parser's English problems mean for someone who writes French, and what to do:
+#: (pattern of the problem, pattern of its context or None, message, whether the context's
+#: position, where the faulty construct began, is the one to point at).
+_QUOTE = 'mettez toute la valeur entre guillemets ("…")'
+_PROBLEMS: tuple[tuple[str, str | None, str, bool], ...] = (
+    (
+        r"mapping values are not allowed here",
+        None,
+        "« : » au milieu d'une valeur : si c'est du texte "
+        f"(« Lire un horaire : le bus »), {_QUOTE} ; si c'est un champ, vérifiez son indentation",
+        False,
+    ),
+    (
+        r"found character '\\t'|tab character",
+        None,
+        "tabulation : YAML n'accepte que des espaces pour décaler une ligne ; remplacez la "
+        "tabulation par des espaces",
+        False,
+    ),
+    (
+        r"found character '(?P<char>.)' that cannot start any token",
+        None,
+        "une valeur ne peut pas commencer par « {char} » : " + _QUOTE,
+        False,
+    ),
+    (
+        r"found undefined alias|expected alphabetic or numeric character",
+        r"alias|anchor|None",
+        "une valeur ne peut pas commencer par « * » ni par « & » : " + _QUOTE,
+        False,
+    ),
+    (
+        r"could not find expected ':'",
+        r"simple key",
+        "ligne sans « : » : chaque champ s'écrit « nom: valeur » ; vérifiez aussi "
+        "l'indentation de cette ligne",
+        True,
+    ),
+    (
+        r"found unexpected end of stream|found unexpected document separator",
+        r"quoted scalar",
+        "guillemet ouvert ici et jamais refermé : ajoutez le guillemet de fin",
+        True,
+    ),
+    (
+        r"found unknown escape character",
+        None,
+        "« \\ » dans un texte entre guillemets doubles : écrivez « \\\\ », ou mettez le texte "
+        "entre guillemets simples ('…')",
+        False,
+    ),
+    (
+        r"expected ',' or '(?P<close>[\]}])'",
+        r"flow",
+        "crochet ou accolade ouvert ici et jamais refermé (« {close} » manquant) : si c'est du "
+        "texte, " + _QUOTE,
+        True,
+    ),
+    (
+        r"expected the node content, but found '<stream end>'",
+        None,
+        "fin du fichier inattendue : un crochet « [ », une accolade « {{ » ou un guillemet ouvert "
+        "plus haut n'est jamais refermé",
+        False,
+    ),
+    (
+        r"expected a comment or a line break",
+        r"block scalar",
+        "rien ne peut suivre « | » ou « > » sur la même ligne : commencez le texte à la ligne "
+        "suivante, décalé de deux espaces",
+        False,
+    ),
+    (
+        r"but found '<scalar>'",
+        None,
+        "texte inattendu après une valeur : une valeur qui commence par un guillemet doit finir "
+        "par ce même guillemet (vérifiez aussi la ligne précédente) ; sinon, " + _QUOTE,
+        False,
+    ),
+    (
+        r"but found '<block sequence start>'|but found '\?'|expected '-' indicator",
+        None,
+        "élément de liste mal aligné : chaque élément commence par « - », exactement sous les "
+        "autres éléments de la même liste",
+        False,
+    ),
+    (
+        r"expected <block end>|expected <block mapping start>|did not find expected key",
+        None,
+        "indentation incorrecte : ce champ n'est pas aligné sur les champs du même niveau ; "
+        "décalez-le avec des espaces comme eux",
+        False,
+    ),
+)
+
+
+def yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[str, yaml.Mark | None]:
+    """What a YAML syntax error means, in French with what to do, and where to point at.
+
+    The parser's own text is kept only for a problem this table does not know.
+    """
+    problem, context = exc.problem or "", exc.context or "None"
+    for pattern, context_pattern, message, at_context in _PROBLEMS:
+        found = re.search(pattern, problem)
+        if found and (context_pattern is None or re.search(context_pattern, context)):
+            mark = (exc.context_mark if at_context else None) or exc.problem_mark
+            return message.format(**found.groupdict()), mark or exc.context_mark
+    return exc.problem or exc.context or "syntaxe incorrecte", exc.problem_mark or exc.context_mark
+
+
 def load_yaml_text(text: str, display_path: str) -> tuple[Source | None, list[Diagnostic]]:
     """Load YAML from text; see :func:`load_yaml`."""
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        problem, mark = yaml_problem(exc)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "syntaxe incorrecte"
         return None, [Position(display_path, line, col).error("", f"YAML invalide : {problem}")]
     except yaml.YAMLError as exc:
         return None, [Position(display_path, 1, 1).error("", f"YAML invalide : {exc}")]

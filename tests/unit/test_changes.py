@@ -49,9 +49,10 @@ def test_criteria_changed_without_a_version_bump_is_refused(pr: AwardedRepo) -> 
         "badges/telephone.yaml:1:1: warning: version: les badges délivrés sous la version "
         "« 1.0 » n'ont pas tous les mêmes critères : quand les critères changent, augmentez "
         f"version ({governance.RULE_VERSION})",
-        "badges/telephone.yaml:22:1: error: version: critères modifiés sans nouvelle version "
-        "(toujours « 1.0 ») : les badges déjà délivrés gardent leurs critères ; augmentez "
-        f"version ({governance.RULE_VERSION})",
+        "badges/telephone.yaml:22:1: error: version: 2 badge(s) déjà délivré(s) sous la version "
+        "« 1.0 » ont d'autres critères : les badges délivrés gardent leurs critères ; donnez à "
+        'ces critères une version jamais délivrée, par exemple version: "2.0" '
+        f"({governance.RULE_FROZEN})",
     ]
     assert (outcome.code, outcome.stderr) == (1, "1 erreur(s), 1 avertissement(s).\n")
 
@@ -206,3 +207,91 @@ def test_gitlab_job_fetches_the_whole_history_for_merge_requests() -> None:
     script = "\n".join(str(line) for line in job["script"])
     assert '--base "origin/$target"' in script
     assert 'target="$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"' in script
+
+
+# The criteria of a version under which badges were awarded never change.
+
+
+def _commit(pr: AwardedRepo, message: str) -> None:
+    from tests.support.scripted_pr import git
+
+    git(pr.root, "commit", "--quiet", "-am", message)
+
+
+def test_criteria_changed_back_under_an_awarded_version_is_refused(pr: AwardedRepo) -> None:
+    # Version 2.0 is merged; a later change edits the criteria and sets version back to 1.0,
+    # under which awa, bob and chloe were awarded other criteria.
+    badge = pr.root / "badges" / "telephone.yaml"
+    _edit(badge, "    - Envoyer un SMS\n", "    - Envoyer un SMS\n    - Lire un SMS reçu\n")
+    _edit(badge, 'version: "1.0"', 'version: "2.0"')
+    _commit(pr, "version 2.0")
+    _edit(badge, "    - Lire un SMS reçu\n", "    - Répondre à un SMS\n")
+    _edit(badge, 'version: "2.0"', 'version: "1.0"')
+    outcome = validate(pr.root)
+    assert outcome.lines[-1] == (
+        "badges/telephone.yaml:23:1: error: version: 2 badge(s) déjà délivré(s) sous la version "
+        "« 1.0 » ont d'autres critères : les badges délivrés gardent leurs critères ; donnez à "
+        'ces critères une version jamais délivrée, par exemple version: "3.0" '
+        f"({governance.RULE_FROZEN})"
+    )
+    assert outcome.code == 1
+
+
+def test_criteria_of_an_awarded_version_stay_frozen_through_a_draft(pr: AwardedRepo) -> None:
+    # First pull request: the awarded badge goes back to draft (allowed).
+    badge = pr.root / "badges" / "telephone.yaml"
+    badge.write_text(badge.read_text(encoding="utf-8") + "status: draft\n", encoding="utf-8")
+    assert validate(pr.root).code == 0
+    _commit(pr, "brouillon")
+    # Second: its criteria change while a draft, the version unchanged: refused.
+    _edit(badge, "    - Passer un appel\n", "    - Passer un appel vidéo\n")
+    outcome = validate(pr.root)
+    assert outcome.code == 1
+    assert outcome.lines[-1].startswith(
+        "badges/telephone.yaml:22:1: error: version: 2 badge(s) déjà délivré(s) sous la version "
+        "« 1.0 » ont d'autres critères"
+    )
+    # With a new version, the same change passes.
+    _edit(badge, 'version: "1.0"', 'version: "1.1"')
+    assert validate(pr.root).code == 0
+
+
+def test_approved_badge_never_awarded_still_needs_a_new_version(pr: AwardedRepo) -> None:
+    badge = pr.root / "badges" / "accueillir-2.yaml"
+    _edit(badge, "criteria:\n  narrative: ", "criteria:\n  narrative: Nouveau. ")
+    outcome = validate(pr.root)
+    assert outcome.lines[-1] == (
+        "badges/accueillir-2.yaml:13:1: error: version: critères modifiés sans nouvelle version "
+        "(toujours « 1 ») : les badges déjà délivrés gardent leurs critères ; augmentez version "
+        f"({governance.RULE_VERSION})"
+    )
+
+
+def test_who_may_award_a_badge_is_named_in_the_summary() -> None:
+    base = Snapshot({"badges/a.yaml": b"name: A\nissuers: [x, y]\n"})
+    head = Snapshot({"badges/a.yaml": b"name: A\nissuers: [y, z, w]\n"})
+    assert changes.summarise(base, head) == [
+        "badge « a » : émetteurs autorisés ajoutés : « z » et « w », émetteur autorisé retiré : "
+        "« x »"
+    ]
+
+
+def test_github_step_survives_a_run_that_wrote_no_report(tmp_path: Path) -> None:
+    import subprocess
+
+    import yaml
+
+    workflow = yaml.safe_load((PROJECT / ".github/workflows/validate.yml").read_text("utf-8"))
+    step = next(
+        s for s in workflow["jobs"]["validate"]["steps"] if "badgeons" in str(s.get("run", ""))
+    )
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"], encoding="utf-8")
+    env = _fake_badgeons(tmp_path, {}) | {"BASE_REF": "main"}
+    (tmp_path / "report.json").write_text("", encoding="utf-8")
+    done = subprocess.run(["bash", "-e", str(script)], env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stdout.splitlines() == [
+        "::error::badgeons validate n'a pas produit de rapport (voir son message ci-dessus)."
+    ]

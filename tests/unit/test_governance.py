@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from build_tools import governance, issuing, keygen, statements
+from build_tools import changes, governance, issuing, keygen, statements
 from build_tools.cli import main
 from build_tools.pipeline import load_site
 from tests.conftest import AwardedRepo
@@ -21,6 +21,10 @@ LATER = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 HELD = governance.RULE_HELD_KEY
 APPEND = governance.RULE_APPEND_ONLY
 STATEMENT = governance.RULE_STATEMENT
+KEYS_HINT = (
+    " ; les clés changent avec badgeons keygen atelier-test ou badgeons compromise atelier-test "
+    "CLÉ, qui écrivent la déclaration"
+)
 
 
 @pytest.fixture
@@ -179,7 +183,7 @@ def test_forged_assertion_signed_with_a_fresh_key_is_refused(
     ]
     assert outcome.lines[3:] == [
         "issuers/atelier-test.yaml:17:1: error: keys: clés de « atelier-test » modifiées sans "
-        f"déclaration signée par l'une de ses clés ({STATEMENT})",
+        f"déclaration signée par l'une de ses clés{KEYS_HINT} ({STATEMENT})",
         f"{_record(forged)}:1:1: error: signature: signé avec les clés "
         f"« {fresh.ed25519_id} », « {fresh.rsa_id} » que « atelier-test » ne détenait pas "
         f"sur main ({HELD})",
@@ -210,7 +214,7 @@ def test_forged_statement_signed_with_a_fresh_key_is_refused(
     name = path.relative_to(pr.root).as_posix()
     assert outcome.lines[-2:] == [
         "issuers/atelier-test.yaml:17:1: error: keys: clés de « atelier-test » modifiées sans "
-        f"déclaration signée par l'une de ses clés ({STATEMENT})",
+        f"déclaration signée par l'une de ses clés{KEYS_HINT} ({STATEMENT})",
         f"{name}:1:1: error: statement: déclaration signée avec la clé « {fresh.rsa_id} » que "
         f"« atelier-test » ne détenait pas sur main ({STATEMENT})",
     ]
@@ -271,7 +275,7 @@ def test_swapped_issuer_key_without_statement_is_refused(pr: AwardedRepo) -> Non
     assert "  - émetteur « atelier-test » : clé remplacée" in outcome.lines
     assert (
         "issuers/atelier-test.yaml:17:1: error: keys: clés de « atelier-test » modifiées sans "
-        f"déclaration signée par l'une de ses clés ({STATEMENT})"
+        f"déclaration signée par l'une de ses clés{KEYS_HINT} ({STATEMENT})"
     ) in outcome.lines
     assert outcome.code == 1
 
@@ -284,8 +288,9 @@ def test_profile_edited_without_statement_is_refused(pr: AwardedRepo) -> None:
     assert outcome.lines == [
         "Changements par rapport à main :",
         "  - émetteur « atelier-test » : profil modifié (email)",
-        "issuers/atelier-test.yaml:1:1: error: profile: profil de « atelier-test » modifié "
-        f"(email) sans déclaration signée par l'une de ses clés ({STATEMENT})",
+        "issuers/atelier-test.yaml:4:1: error: profile: profil de « atelier-test » modifié "
+        "(email) sans déclaration signée par l'une de ses clés ; signez-le avec : badgeons "
+        f"profile sign atelier-test ({STATEMENT})",
     ]
     assert (outcome.code, outcome.stderr) == (1, "1 erreur(s), 0 avertissement(s).\n")
 
@@ -306,4 +311,164 @@ def test_bad_base_is_a_clear_error(pr: AwardedRepo) -> None:
         main, ["validate", "--root", str(pr.root), "--base", "n-existe-pas"]
     )
     assert result.exit_code == 1
-    assert "Erreur : git rev-parse a échoué" in result.stderr
+    assert result.stderr == (
+        "Erreur : révision « n-existe-pas » introuvable dans ce dépôt : récupérez les branches du "
+        "serveur (git fetch origin) et vérifiez son nom (la branche principale s'appelle main ou "
+        "master ; celle du serveur, origin/main ou origin/master)\n"
+    )
+
+
+def test_bad_base_still_gives_a_json_report(pr: AwardedRepo) -> None:
+    # The CI's steps read the report: it is written even when the base cannot be read.
+    result = CliRunner().invoke(
+        main, ["validate", "--root", str(pr.root), "--base", "origin/main", "--format", "json"]
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert (report["base"], report["changes"], report["errors"]) == ("origin/main", [], 1)
+    assert report["error"].startswith("révision « origin/main » introuvable dans ce dépôt")
+    assert report["diagnostics"] == []
+
+
+# An issuer's own profile change, signed with `badgeons profile sign`.
+
+
+def _profile_sign(pr: AwardedRepo) -> str:
+    env = {"BADGEONS_KEY_DIR": str(pr.key_dir), "BADGEONS_KEY_PASSPHRASE": ""}
+    result = CliRunner(env=env).invoke(
+        main, ["profile", "sign", "atelier-test", "--root", str(pr.root)]
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_profile_change_refused_then_signed_with_profile_sign_passes(pr: AwardedRepo) -> None:
+    profile = pr.root / "issuers" / "atelier-test.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("contact@atelier", "accueil@atelier"), encoding="utf-8")
+    refused = validate(pr.root)
+    assert refused.code == 1
+    assert "signez-le avec : badgeons profile sign atelier-test" in refused.lines[-1]
+
+    said = _profile_sign(pr)
+    written = sorted((pr.root / "issuers" / "atelier-test" / "key-changes").iterdir())
+    assert len(written) == 1
+    name = written[0].relative_to(pr.root).as_posix()
+    assert said.splitlines() == [
+        f"Déclaration signée par {pr.keys.rsa_id} : {name}",
+        "Ajoutez-la à la demande de fusion avec le profil : "
+        f"git add issuers/atelier-test.yaml {name}",
+    ]
+    kid, content = statements.read(written[0].read_text(encoding="utf-8"))
+    assert (kid, content["added"], content["compromised"]) == (pr.keys.rsa_id, [], [])
+    outcome = validate(pr.root)
+    assert outcome.lines == [
+        "Changements par rapport à main :",
+        "  - émetteur « atelier-test » : profil modifié (email)",
+        "  - 1 déclaration signée de changement",
+    ]
+    assert (outcome.code, outcome.stderr) == (0, "Le dépôt est valide.\n")
+    # Once signed, running it again writes nothing.
+    assert _profile_sign(pr) == f"Le profil est déjà signé tel quel par {name} : rien à faire.\n"
+
+
+def test_profile_edited_after_its_statement_must_be_signed_again(pr: AwardedRepo) -> None:
+    profile = pr.root / "issuers" / "atelier-test.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("contact@atelier", "accueil@atelier"), encoding="utf-8")
+    _profile_sign(pr)
+    profile.write_text(text.replace("contact@atelier", "badges@atelier"), encoding="utf-8")
+    outcome = validate(pr.root)
+    assert outcome.lines[-1] == (
+        "issuers/atelier-test.yaml:1:1: error: profile: le profil de « atelier-test » a changé "
+        "depuis sa dernière déclaration signée ; signez-le avec : badgeons profile sign "
+        f"atelier-test de nouveau ({STATEMENT})"
+    )
+    _profile_sign(pr)
+    assert validate(pr.root).code == 0
+
+
+def test_profile_sign_for_an_issuer_without_keys_says_none_is_needed(pr: AwardedRepo) -> None:
+    text = (pr.root / "issuers" / "atelier-test.yaml").read_text(encoding="utf-8")
+    text = text.split("\nkeys:")[0].replace("logo: atelier-test/logo.png\n", "") + "\n"
+    (pr.root / "issuers" / "autre-atelier.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["profile", "sign", "autre-atelier", "--root", str(pr.root)])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("« autre-atelier » n'a pas encore de clé")
+    assert not (pr.root / "issuers" / "autre-atelier" / "key-changes").exists()
+
+
+# The base is where the branch left its target, not the target's tip.
+
+
+def test_branch_behind_its_target_is_compared_with_its_fork_point(pr: AwardedRepo) -> None:
+    from tests.support.scripted_pr import git
+
+    git(pr.root, "checkout", "--quiet", "-b", "proposition")
+    # Meanwhile, others award and revoke on main.
+    git(pr.root, "checkout", "--quiet", "main")
+    awarded = _award(pr, pr.key_dir, "dora")
+    site, _ = load_site(pr.root, check_signatures=False)
+    assert site is not None
+    issuing.revoke(site, pr.ids["bob"], "Attribué par erreur", LATER)
+    git(pr.root, "add", "--all")
+    git(pr.root, "commit", "--quiet", "-m", "awards of others")
+    fork = git(pr.root, "merge-base", "main", "proposition").strip()
+    # The branch only proposes a new badge.
+    git(pr.root, "checkout", "--quiet", "proposition")
+    text = (pr.root / "badges" / "telephone.yaml").read_text(encoding="utf-8")
+    text = text.replace("Utiliser un téléphone portable", "Utiliser une tablette")
+    (pr.root / "badges" / "tablette.yaml").write_text(text + "status: proposed\n", "utf-8")
+    assert not (pr.root / _record(awarded)).exists()
+    outcome = validate(pr.root)
+    assert outcome.lines == [
+        f"Changements par rapport à main (au point où la branche en part, {fork[:10]}) :",
+        "  - badge « tablette » : ajouté",
+    ]
+    assert (outcome.code, outcome.stderr) == (0, "Le dépôt est valide.\n")
+    # Compared with main's tip, the same branch would seem to delete and un-revoke.
+    tip = governance.check(
+        changes.load_ref(pr.root, "main"), changes.load_worktree(pr.root), "main"
+    )
+    assert {d.field for d in tip} == {"assertions", "revocations"}
+
+
+# New badges arrive as proposed.
+
+
+def test_new_badge_approved_at_once_is_refused(pr: AwardedRepo) -> None:
+    text = (pr.root / "badges" / "telephone.yaml").read_text(encoding="utf-8")
+    text = text.replace("Utiliser un téléphone portable", "Utiliser une tablette")
+    (pr.root / "badges" / "tablette.yaml").write_text(text, encoding="utf-8")
+    (pr.root / "badges" / "liseuse.yaml").write_text(
+        text.replace("une tablette", "une liseuse") + "status: approved\n", encoding="utf-8"
+    )
+    outcome = validate(pr.root)
+    new_badge = (
+        "un nouveau badge arrive au statut proposé (status: proposed) ou brouillon (status: "
+        "draft) ; une fois le badge accepté, une autre demande de fusion le passe à status: "
+        f"approved ({governance.RULE_NEW_BADGE})"
+    )
+    assert outcome.lines[-2:] == [
+        "badges/liseuse.yaml:23:1: error: status: nouveau badge déjà approuvé (status: approved) : "
+        + new_badge,
+        "badges/tablette.yaml:1:1: error: status: nouveau badge déjà approuvé (sans status, il "
+        "serait approuvé) : " + new_badge,
+    ]
+    assert outcome.code == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "usage"),
+    [
+        (["compromise"], "badgeons compromise [OPTIONS] ORGANISME CLÉ"),
+        (["keygen"], "badgeons keygen [OPTIONS] ORGANISME"),
+        (["profile", "sign"], "badgeons profile sign [OPTIONS] ORGANISME"),
+        (["new", "badge"], "badgeons new badge [OPTIONS] IDENTIFIANT"),
+        (["verify"], "badgeons verify [OPTIONS] CIBLE"),
+        (["consent", "withdraw"], "badgeons consent withdraw [OPTIONS] IDENTIFIANT"),
+    ],
+)
+def test_helps_name_their_arguments_in_french(command: list[str], usage: str) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"], prog_name="badgeons")
+    assert result.stdout.splitlines()[0] == f"Utilisation : {usage}"

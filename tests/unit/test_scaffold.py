@@ -54,6 +54,30 @@ def test_new_badge_reports_what_is_left_to_fill_then_validates_once_filled(
     assert site is not None and site.badges["lire-un-horaire"].criteria.checklist == (
         "Repérer la ligne",
     )
+    # A new badge arrives as proposed: nobody may award it before the collective approves it.
+    assert site.badges["lire-un-horaire"].status == "proposed"
+    from build_tools import badge_status
+
+    refusal = badge_status.refusal(site, site.badges["lire-un-horaire"])
+    assert refusal is not None and "au statut « proposé »" in refusal
+
+
+def test_an_unquoted_checklist_item_with_a_colon_is_told_to_be_quoted(minimal_repo: Path) -> None:
+    scaffold.new_badge(minimal_repo, "lire-un-horaire", "atelier-test")
+    badge = minimal_repo / "badges" / "lire-un-horaire.yaml"
+    text = badge.read_text(encoding="utf-8")
+    badge.write_text(
+        text.replace('"À COMPLÉTER : première tâche observable"', "Repérer la ligne : le numéro"),
+        encoding="utf-8",
+    )
+    _, report = load_site(minimal_repo)
+    item = [str(d) for d in report.errors if d.field == "criteria.checklist[0]"]
+    assert len(item) == 1
+    assert item[0].endswith(
+        "error: criteria.checklist[0]: doit être du texte, pas un ensemble de champs : le « : » "
+        'du texte en fait un champ ; mettez tout le texte entre guillemets ("Repérer la ligne : '
+        'le numéro")'
+    )
 
 
 def test_new_issuer_skeleton_names_every_field_to_fill(minimal_repo: Path) -> None:

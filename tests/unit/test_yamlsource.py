@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from build_tools.yamlsource import (
     decode_source,
     encode_source,
@@ -50,7 +52,77 @@ def test_python_and_custom_tags_are_refused_on_every_kind_of_node() -> None:
 def test_broken_yaml_is_a_located_diagnostic() -> None:
     source, problems = load_yaml_text("a: [1, 2\nb: 3\n", "f.yaml")
     assert source is None
-    assert (problems[0].line, problems[0].col) == (2, 2)
+    # The bracket that is never closed, not where the parser gave up.
+    assert (problems[0].line, problems[0].col) == (1, 4)
+
+
+QUOTE = 'mettez toute la valeur entre guillemets ("…")'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "name: Lire un horaire : le bus\n",
+            "f.yaml:1:23: error: YAML invalide : « : » au milieu d'une valeur : si c'est du "
+            f"texte (« Lire un horaire : le bus »), {QUOTE} ; si c'est un champ, vérifiez son "
+            "indentation",
+        ),
+        (
+            "name: x\ncriteria:\n\tnarrative: y\n",
+            "f.yaml:3:1: error: YAML invalide : tabulation : YAML n'accepte que des espaces pour "
+            "décaler une ligne ; remplacez la tabulation par des espaces",
+        ),
+        (
+            # A field without its colon: pointed at where it stands, not two lines below.
+            'name: x\ndescription\nversion: "1"\ntags: []\n',
+            "f.yaml:2:1: error: YAML invalide : ligne sans « : » : chaque champ s'écrit « nom: "
+            "valeur » ; vérifiez aussi l'indentation de cette ligne",
+        ),
+        (
+            "name: x\ncriteria:\n  narrative: y\n checklist:\n  - a\n",
+            "f.yaml:4:2: error: YAML invalide : indentation incorrecte : ce champ n'est pas aligné "
+            "sur les champs du même niveau ; décalez-le avec des espaces comme eux",
+        ),
+        (
+            "tags:\n  - a\n - b\n",
+            "f.yaml:3:2: error: YAML invalide : élément de liste mal aligné : chaque élément "
+            "commence par « - », exactement sous les autres éléments de la même liste",
+        ),
+        (
+            'name: "Lire" un horaire\n',
+            "f.yaml:1:14: error: YAML invalide : texte inattendu après une valeur : une valeur qui "
+            "commence par un guillemet doit finir par ce même guillemet (vérifiez aussi la ligne "
+            f"précédente) ; sinon, {QUOTE}",
+        ),
+        (
+            'name: "Lire un horaire\n',
+            "f.yaml:1:7: error: YAML invalide : guillemet ouvert ici et jamais refermé : ajoutez "
+            "le guillemet de fin",
+        ),
+        (
+            "name: @atelier\n",
+            f"f.yaml:1:7: error: YAML invalide : une valeur ne peut pas commencer par « @ » : {QUOTE}",
+        ),
+        (
+            "name: [\n",
+            "f.yaml:2:1: error: YAML invalide : fin du fichier inattendue : un crochet « [ », une "
+            "accolade « { » ou un guillemet ouvert plus haut n'est jamais refermé",
+        ),
+    ],
+)
+def test_common_yaml_mistakes_are_explained_in_french(text: str, expected: str) -> None:
+    source, problems = load_yaml_text(text, "f.yaml")
+    assert source is None
+    assert [str(p) for p in problems] == [expected]
+
+
+def test_an_unknown_yaml_problem_keeps_the_parser_text() -> None:
+    _, problems = load_yaml_text("%YAML 2.0\n---\na: 1\n", "f.yaml")
+    assert [str(p) for p in problems] == [
+        "f.yaml:1:1: error: YAML invalide : found incompatible YAML document (version 1.* is "
+        "required)"
+    ]
 
 
 def test_file_that_is_not_utf8(tmp_path: Path) -> None:
