@@ -36,7 +36,7 @@ def profile_sign(issuer: str, root: Path, key_dir: Path | None) -> None:
     Écrit la déclaration issuers/ORGANISME/key-changes/AAAA-MM-JJ-N.jws, signée par la clé
     RSA en cours de l'organisme (il faut sa clé privée et sa phrase de passe). Sans elle, la
     CI refuse tout changement du profil d'un organisme qui a des clés (docs/gouvernance.md).
-    Lancez-la après la dernière modification du profil.
+    Lancez cette commande après la dernière modification du profil.
     """
     root = root.resolve()
     name = f"issuers/{issuer}.yaml"
