@@ -52,8 +52,8 @@ class Page:
         # (in <title>, the header, the <h1>, a <meta> attribute): they are escaped here, so a
         # name holding « & » or « < » reads as typed and can never become markup.
         front: dict[str, object] = {
-            "title": html.escape(self.title),
-            "description": html.escape(self.description),
+            "title": _escape(self.title),
+            "description": _escape(self.description),
         }
         if self.hide:
             front["hide"] = list(self.hide)
@@ -67,6 +67,11 @@ class Page:
             front["page_en"] = self.page_en
         lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
         return "---\n" + "\n".join(lines) + "\n---\n\n" + self.body
+
+
+def _escape(text: str) -> str:
+    """Text as HTML, in an element or a double-quoted attribute (apostrophes stay as typed)."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
 
 
 def prefix(lang: str) -> str:

@@ -102,7 +102,7 @@ class Report:
 
     def as_text(self) -> str:
         marks = {"ok": "✓ OK     ", "failed": "✗ ÉCHEC  ", "warning": "! ATTENTION"}
-        lines = [f"Badge vérifié : {self.target}", f"Format : {self.format}"]
+        lines = [f"Vérification de : {self.target}", f"Format : {self.format}"]
         if self.badge:
             lines.append(f"Badge : {self.badge}")
         if self.issuer:

@@ -125,7 +125,7 @@ class CredentialExpired(VerificationError):
 def _format_created(created: datetime | str) -> str:
     if isinstance(created, datetime):
         if created.tzinfo is None or created.utcoffset() is None:
-            raise InvalidDocument("`created` must be a timezone-aware datetime")
+            raise InvalidDocument("`created` doit être une date et heure avec fuseau horaire")
         return created.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     _parse_date_time_stamp(created, "created", MalformedProof)
     return created
@@ -134,11 +134,13 @@ def _format_created(created: datetime | str) -> str:
 def _parse_date_time_stamp(value: object, name: str, error: type[VerificationError]) -> datetime:
     """Parse an XML Schema dateTimeStamp (a dateTime with a time zone)."""
     if not isinstance(value, str) or not _DATE_TIME_STAMP.match(value):
-        raise error(f"`{name}` must be an XML Schema dateTime with a time zone: {value!r}")
+        raise error(
+            f"`{name}` doit être une date et heure XML Schema avec fuseau horaire : {value!r}"
+        )
     try:
         return datetime.fromisoformat(value)
     except ValueError as cause:
-        raise error(f"`{name}` is not a valid date and time: {value!r}") from cause
+        raise error(f"`{name}` n'est pas une date et heure valide : {value!r}") from cause
 
 
 def _hash_data(
@@ -154,7 +156,9 @@ def _hash_data(
     which gives the same N-Quads from templates of known document shapes.
     """
     if proof_options.get("type") != PROOF_TYPE or proof_options.get("cryptosuite") != CRYPTOSUITE:
-        raise UnsupportedAlgorithm(f"only {PROOF_TYPE} with the {CRYPTOSUITE} cryptosuite")
+        raise UnsupportedAlgorithm(
+            f"seule la preuve {PROOF_TYPE} avec la suite {CRYPTOSUITE} est acceptée"
+        )
     if "created" in proof_options:
         _parse_date_time_stamp(proof_options["created"], "created", MalformedProof)
     proof_config = dict(proof_options)
@@ -182,15 +186,17 @@ def add_eddsa_rdfc_2022_proof(
     dateTime string with a time zone. The document must not already carry a proof.
     """
     if not isinstance(private_key, ed25519.Ed25519PrivateKey):
-        raise WrongKeyType("eddsa-rdfc-2022 signs with an Ed25519 private key")
+        raise WrongKeyType("eddsa-rdfc-2022 signe avec une clé privée Ed25519")
     if not isinstance(document, Mapping) or "@context" not in document:
-        raise InvalidDocument("a JSON-LD document with an @context is required")
+        raise InvalidDocument("il faut un document JSON-LD avec un @context")
     if "proof" in document:
-        raise InvalidDocument("the document already has a proof (proof sets are not supported)")
+        raise InvalidDocument(
+            "le document a déjà une preuve (les ensembles de preuves ne sont pas pris en charge)"
+        )
     if not isinstance(verification_method, str) or not _ABSOLUTE_IRI.match(verification_method):
-        raise MalformedProof("verificationMethod must be an absolute URL")
+        raise MalformedProof("verificationMethod doit être une adresse absolue")
     if not isinstance(proof_purpose, str) or not proof_purpose:
-        raise MalformedProof("proofPurpose must be a non-empty string")
+        raise MalformedProof("proofPurpose doit être un texte non vide")
     unsecured = copy.deepcopy(dict(document))
     proof: dict[str, Any] = {
         "type": PROOF_TYPE,
@@ -222,12 +228,14 @@ def verify_eddsa_rdfc_2022_proof(
     `KeyResolutionError` (or another `VerificationError`) when it cannot.
     """
     if not isinstance(document, Mapping) or "@context" not in document:
-        raise InvalidDocument("a JSON-LD document with an @context is required")
+        raise InvalidDocument("il faut un document JSON-LD avec un @context")
     proof = document.get("proof")
     if isinstance(proof, list):
-        raise MalformedProof("proof sets are not supported: expected one proof object")
+        raise MalformedProof(
+            "les ensembles de preuves ne sont pas pris en charge : une seule preuve attendue"
+        )
     if not isinstance(proof, Mapping):
-        raise MalformedProof("the document has no proof object")
+        raise MalformedProof("le document n'a pas de preuve (proof)")
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise UnsupportedAlgorithm(
             f"proof {proof.get('type')!r}/{proof.get('cryptosuite')!r}: only "
@@ -239,23 +247,23 @@ def verify_eddsa_rdfc_2022_proof(
         )
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or not _ABSOLUTE_IRI.match(method):
-        raise MalformedProof("verificationMethod must be an absolute URL")
+        raise MalformedProof("verificationMethod doit être une adresse absolue")
     try:
         signature = multibase_base58btc_decode(proof.get("proofValue"))  # type: ignore[arg-type]
     except KeyFormatError as error:
-        raise MalformedProof(f"proofValue is not multibase base58btc: {error}") from error
+        raise MalformedProof(f"proofValue n'est pas en multibase base58btc : {error}") from error
     if len(signature) != 64:
-        raise MalformedProof(f"an Ed25519 signature has 64 bytes, proofValue has {len(signature)}")
+        raise MalformedProof(f"une signature Ed25519 a 64 octets, proofValue en a {len(signature)}")
     proof_context = proof.get("@context")
     if proof_context is not None:
         document_context = document["@context"]
         expected = proof_context if isinstance(proof_context, list) else [proof_context]
         actual = document_context if isinstance(document_context, list) else [document_context]
         if actual[: len(expected)] != expected:
-            raise MalformedProof("the proof's @context does not start the document's @context")
+            raise MalformedProof("le @context de la preuve ne commence pas celui du document")
     public_key = resolve_public_key(method)
     if not isinstance(public_key, ed25519.Ed25519PublicKey):
-        raise WrongKeyType(f"the key of {method} is not an Ed25519 public key")
+        raise WrongKeyType(f"la clé de {method} n'est pas une clé publique Ed25519")
     # Not a deep copy (a fifth of a build's verification time): canonicalisation never
     # modifies its input, and the returned document shares its members with ``document``.
     unsecured = {key: value for key, value in document.items() if key != "proof"}
@@ -265,7 +273,7 @@ def verify_eddsa_rdfc_2022_proof(
     try:
         public_key.verify(signature, hash_data)
     except InvalidSignature as error:
-        raise SignatureInvalid(f"the {CRYPTOSUITE} signature does not verify ({method})") from error
+        raise SignatureInvalid(f"signature {CRYPTOSUITE} refusée par la clé {method}") from error
     return unsecured
 
 
@@ -279,13 +287,13 @@ def _b64url_encode(data: bytes) -> str:
 def _b64url_decode(segment: str, part: str) -> bytes:
     tail = len(segment) % 4
     if tail == 1 or not _B64URL.fullmatch(segment):
-        raise MalformedJws(f"the JWS {part} is not base64url without padding")
+        raise MalformedJws(f"{part} du JWS n'est pas en base64url sans remplissage")
     data = base64.urlsafe_b64decode(segment + "=" * (-tail % 4))
     # Only the last, partial group of characters can carry unused bits: the text is canonical
     # when that group is what the last bytes encode to (the 8 KB payload of a VC-JWT is then
     # not encoded again for every award).
     if tail and _b64url_encode(data[-(tail - 1) :]) != segment[-tail:]:
-        raise MalformedJws(f"the JWS {part} is not canonical base64url")
+        raise MalformedJws(f"{part} du JWS n'est pas en base64url canonique")
     return data
 
 
@@ -294,16 +302,16 @@ def _json_object(data: bytes, what: str, error: type[VerificationError]) -> dict
         result: dict[str, Any] = {}
         for key, value in pairs:
             if key in result:
-                raise error(f"the {what} repeats the member {key!r}")
+                raise error(f"{what} répète le membre {key!r}")
             result[key] = value
         return result
 
     try:
         value = json.loads(data.decode("utf-8"), object_pairs_hook=no_duplicates)
     except (UnicodeDecodeError, ValueError) as cause:
-        raise error(f"the {what} is not UTF-8 JSON") from cause
+        raise error(f"{what} n'est pas du JSON en UTF-8") from cause
     if not isinstance(value, dict):
-        raise error(f"the {what} is not a JSON object")
+        raise error(f"{what} n'est pas un objet JSON")
     return value
 
 
@@ -313,7 +321,7 @@ def _dumps(value: Mapping[str, Any]) -> bytes:
 
 def _check_rsa_size(key: rsa.RSAPrivateKey | rsa.RSAPublicKey) -> None:
     if key.key_size < MIN_RSA_BITS:
-        raise UnsupportedAlgorithm(f"RSA key of {key.key_size} bits, at least 2048 required")
+        raise UnsupportedAlgorithm(f"clé RSA de {key.key_size} bits, il en faut au moins 2048")
 
 
 class VerifiedJws(NamedTuple):
@@ -324,7 +332,7 @@ class VerifiedJws(NamedTuple):
 
     def json(self) -> dict[str, Any]:
         """Return the payload parsed as a JSON object."""
-        return _json_object(self.payload, "JWS payload", InvalidDocument)
+        return _json_object(self.payload, "le contenu du JWS", InvalidDocument)
 
 
 def sign_jws(
@@ -336,7 +344,7 @@ def sign_jws(
 ) -> str:
     """Return a compact JWS (RS256) of the payload: bytes as they are, a mapping as compact JSON."""
     if not isinstance(private_key, rsa.RSAPrivateKey):
-        raise WrongKeyType("RS256 signs with an RSA private key")
+        raise WrongKeyType("RS256 signe avec une clé privée RSA")
     _check_rsa_size(private_key)
     header: dict[str, str] = {"alg": JWS_ALG}
     if kid is not None:
@@ -359,30 +367,34 @@ def verify_jws(
     returns the RSA public key to check against, or raises `KeyResolutionError`.
     """
     if not isinstance(token, str):
-        raise MalformedJws("a compact JWS is a string")
+        raise MalformedJws("un JWS compact est un texte")
     if len(token) > MAX_TOKEN_LENGTH:
-        raise MalformedJws("the JWS is too long")
+        raise MalformedJws("le JWS est trop long")
     parts = token.strip().split(".")
     if len(parts) != 3:
-        raise MalformedJws("a compact JWS has three base64url parts separated by dots")
-    header = _json_object(_b64url_decode(parts[0], "header"), "JWS header", MalformedJws)
+        raise MalformedJws("un JWS compact a trois parties en base64url séparées par des points")
+    header = _json_object(_b64url_decode(parts[0], "l'en-tête"), "l'en-tête du JWS", MalformedJws)
     if header.get("alg") != JWS_ALG:
-        raise UnsupportedAlgorithm(f"JWS alg {header.get('alg')!r} refused: only RS256 is accepted")
+        raise UnsupportedAlgorithm(
+            f"algorithme JWS {header.get('alg')!r} refusé : seul RS256 est accepté"
+        )
     if "crit" in header:
-        raise UnsupportedAlgorithm("JWS critical header parameters are not supported")
+        raise UnsupportedAlgorithm(
+            "les paramètres d'en-tête critiques (crit) du JWS ne sont pas pris en charge"
+        )
     if not parts[1] or not parts[2]:
-        raise MalformedJws("the JWS payload or signature is empty")
-    payload = _b64url_decode(parts[1], "payload")
-    signature = _b64url_decode(parts[2], "signature")
+        raise MalformedJws("le contenu ou la signature du JWS est vide")
+    payload = _b64url_decode(parts[1], "le contenu")
+    signature = _b64url_decode(parts[2], "la signature")
     public_key = resolve_key(dict(header))
     if not isinstance(public_key, rsa.RSAPublicKey):
-        raise WrongKeyType("RS256 verifies with an RSA public key")
+        raise WrongKeyType("RS256 se vérifie avec une clé publique RSA")
     _check_rsa_size(public_key)
     signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
     try:
         public_key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature as error:
-        raise SignatureInvalid("the RS256 signature does not verify") from error
+        raise SignatureInvalid("signature RS256 refusée par la clé") from error
     return VerifiedJws(header, payload)
 
 
@@ -400,11 +412,11 @@ def _numeric_date(moment: datetime) -> int | float:
 
 def _from_numeric_date(value: object, claim: str) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ClaimMismatch(f"the `{claim}` claim must be a NumericDate")
+        raise ClaimMismatch(f"la revendication `{claim}` doit être une NumericDate")
     try:
         return datetime.fromtimestamp(value, UTC)
     except (OverflowError, OSError, ValueError) as error:
-        raise ClaimMismatch(f"the `{claim}` claim is out of range") from error
+        raise ClaimMismatch(f"la revendication `{claim}` est hors limites") from error
 
 
 def encode_vc_jwt(
@@ -417,26 +429,30 @@ def encode_vc_jwt(
     `sub` (credentialSubject.id) and, when the credential has `validUntil`, `exp`.
     """
     if not isinstance(credential, Mapping):
-        raise InvalidDocument("a credential is a JSON object")
+        raise InvalidDocument("une attestation est un objet JSON")
     if not isinstance(kid, str) or not _ABSOLUTE_IRI.match(kid):
-        raise MalformedProof("the VC-JWT `kid` must be a URI that dereferences to the public key")
+        raise MalformedProof("le `kid` du VC-JWT doit être une adresse qui mène à la clé publique")
     clashes = JWT_REGISTERED_CLAIMS & set(credential)
     if clashes:
-        raise InvalidDocument(f"the credential already has JWT claim names: {sorted(clashes)}")
+        raise InvalidDocument(
+            f"l'attestation a déjà des noms de revendications JWT : {sorted(clashes)}"
+        )
     claims: dict[str, Any] = {}
     for claim, value, member in (
         ("iss", _id_of(credential.get("issuer")), "issuer.id"),
         ("jti", credential.get("id"), "id"),
     ):
         if not isinstance(value, str) or not value:
-            raise InvalidDocument(f"a VC-JWT needs the credential's {member} (`{claim}` claim)")
+            raise InvalidDocument(
+                f"un VC-JWT a besoin du champ {member} de l'attestation (revendication `{claim}`)"
+            )
         claims[claim] = value
     # A recipient known only by a hashed `identifier` has no credentialSubject.id: `sub` is
     # then left out (it is optional in RFC 7519), rather than filled with a made-up value.
     subject_id = _id_of(credential.get("credentialSubject"))
     if subject_id is not None:
         if not isinstance(subject_id, str) or not subject_id:
-            raise InvalidDocument("credentialSubject.id must be a non-empty string")
+            raise InvalidDocument("credentialSubject.id doit être un texte non vide")
         claims["sub"] = subject_id
     valid_from = _parse_date_time_stamp(credential.get("validFrom"), "validFrom", InvalidDocument)
     claims["nbf"] = _numeric_date(valid_from)

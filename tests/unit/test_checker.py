@@ -149,7 +149,7 @@ def test_a_tampered_credential(built: Built, tmp_path: Path) -> None:
     assert report.verdict == "SIGNATURE INVALIDE"
     assert _failures(report)[0].startswith(
         "signature : la signature ne correspond pas au contenu : badge modifié ou signé par une "
-        "autre clé (the eddsa-rdfc-2022 signature does not verify"
+        "autre clé (signature eddsa-rdfc-2022 refusée par la clé"
     )
 
 
@@ -366,7 +366,7 @@ def test_report_as_text_and_as_dict(built: Built) -> None:
     target = built.award("awa", "vc.json")
     report = _verify(built.site, target, "awa@example.org")
     lines = report.as_text().splitlines()
-    assert lines[0] == f"Badge vérifié : {target}"
+    assert lines[0] == f"Vérification de : {target}"
     assert lines[1] == "Format : Open Badges 3.0, preuve Data Integrity eddsa-rdfc-2022"
     assert lines[2] == "Badge : Utiliser un téléphone portable"
     assert lines[3] == (

@@ -73,7 +73,7 @@ def test_a_bad_signature_is_refused_naming_the_file_and_the_rule(repo: AwardedRe
     shown = f"issuers/{ENDORSER}/endorsements/{signed.endorsement_id}.json"
     assert _errors(repo.root) == [
         f"{shown}:1:1: error: ob3.proof: signature Data Integrity refusée : "
-        f"the eddsa-rdfc-2022 signature does not verify ({method})"
+        f"signature eddsa-rdfc-2022 refusée par la clé {method}"
     ]
 
 
@@ -98,7 +98,7 @@ def test_a_bad_2_0_signature_is_refused(repo: AwardedRepo) -> None:
     shown = f"issuers/{ENDORSER}/endorsements/{signed.endorsement_id}.json"
     assert _errors(repo.root) == [
         f"{shown}:1:1: error: ob2_jws: recommandation Open Badges 2.0 refusée : "
-        "the RS256 signature does not verify"
+        "signature RS256 refusée par la clé"
     ]
 
 

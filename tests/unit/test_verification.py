@@ -41,8 +41,8 @@ def test_a_tampered_proof_value(awarded_repo: AwardedRepo, site: Site) -> None:
     credential["proof"]["proofValue"] = _flip(credential["proof"]["proofValue"], 20)
     assert _check(site, award, credential=credential) == [
         f"{award.source.path}:1:1: error: ob3.proof: signature Data Integrity refusée : "
-        "the eddsa-rdfc-2022 signature does not verify "
-        f"(did:web:badges.example.org:test:issuers:atelier-test#{awarded_repo.keys.ed25519_id})"
+        "signature eddsa-rdfc-2022 refusée par la clé "
+        f"did:web:badges.example.org:test:issuers:atelier-test#{awarded_repo.keys.ed25519_id}"
     ]
 
 
@@ -59,11 +59,11 @@ def test_a_tampered_vc_jwt(awarded_repo: AwardedRepo, site: Site) -> None:
     award = site.awards[awarded_repo.ids["bob"]]
     jwt = award.credential_jwt
     assert _check(site, award, credential_jwt=_flip(jwt, len(jwt) - 10)) == [
-        f"{award.source.path}:1:1: error: ob3_jwt: VC-JWT refusé : the RS256 signature does not verify"
+        f"{award.source.path}:1:1: error: ob3_jwt: VC-JWT refusé : signature RS256 refusée par la clé"
     ]
     assert _check(site, award, credential_jwt=jwt.rsplit(".", 1)[0]) == [
         f"{award.source.path}:1:1: error: ob3_jwt: VC-JWT refusé : "
-        "a compact JWS has three base64url parts separated by dots"
+        "un JWS compact a trois parties en base64url séparées par des points"
     ]
 
 
@@ -72,7 +72,7 @@ def test_a_tampered_jws(awarded_repo: AwardedRepo, site: Site) -> None:
     jws = award.ob2_jws
     assert _check(site, award, ob2_jws=_flip(jws, len(jws) - 10)) == [
         f"{award.source.path}:1:1: error: ob2_jws: assertion Open Badges 2.0 signée refusée : "
-        "the RS256 signature does not verify"
+        "signature RS256 refusée par la clé"
     ]
 
 
