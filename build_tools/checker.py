@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from build_tools import bake, keys, signing
+from build_tools import bake, i18n, keys, signing
 from build_tools.diagnostics import unreadable_file
 from build_tools.fetching import Fetcher, FetchError
 from build_tools.identity import InvalidEmail, normalise_email
@@ -195,7 +195,9 @@ def _unwrap(data: bytes, fetcher: Fetcher) -> tuple[str, Any]:
                 continue
             except bake.BakeError as exc:
                 raise _Unreadable(f"PNG illisible : {exc}") from None
-        raise _Unreadable("ce PNG ne contient aucun badge (pas de bloc openbadges)")
+        raise _Unreadable(
+            "ce PNG ne contient aucun badge (pas de bloc openbadges) : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page"
+        )
     head = data[:2048].lstrip()
     if head.startswith((b"<svg", b"<?xml", b"<!--")):
         for reader in (bake.read_svg_ob3, bake.read_svg_ob2):
@@ -209,7 +211,9 @@ def _unwrap(data: bytes, fetcher: Fetcher) -> tuple[str, Any]:
                 return _unwrap(found.text.encode("utf-8"), fetcher)
             if found.verify:
                 return _unwrap(found.verify.encode("utf-8"), fetcher)
-        raise _Unreadable("ce SVG ne contient aucun badge")
+        raise _Unreadable(
+            "ce SVG ne contient aucun badge : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page"
+        )
     try:
         text = data.decode("utf-8").strip()
     except UnicodeDecodeError:
@@ -419,17 +423,22 @@ def _parse_time(value: object) -> datetime | None:
         return None
 
 
+def _day(moment: datetime) -> str:
+    """The day of ``moment``, in words (« 1er janvier 2021 »), as the pages write it."""
+    return i18n.long_date(moment.date().isoformat())
+
+
 def _validity(report: Report, start: object, end: object, moment: datetime) -> None:
     begins, ends = _parse_time(start) if start else None, _parse_time(end) if end else None
     if (start and begins is None) or (end and ends is None):
         report.add("validité", "failed", "dates illisibles")
     elif begins and begins > moment:
-        report.add("validité", "failed", f"pas encore valide (à partir du {begins.date()})")
+        report.add("validité", "failed", f"pas encore valide (à partir du {_day(begins)})")
     elif ends and ends <= moment:
-        report.add("validité", "failed", f"expiré depuis le {ends.date()}")
+        report.add("validité", "failed", f"expiré depuis le {_day(ends)}")
     else:
         report.add(
-            "validité", "ok", f"valide jusqu'au {ends.date()}" if ends else "sans date d'expiration"
+            "validité", "ok", f"valide jusqu'au {_day(ends)}" if ends else "sans date d'expiration"
         )
 
 

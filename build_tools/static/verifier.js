@@ -420,7 +420,7 @@
         const text = pngText(chunks, keyword);
         if (text !== null) return unwrap(utf8.encode(text), depth + 1);
       }
-      throw new Unreadable("cette image PNG ne contient aucun badge (pas de bloc openbadges)");
+      throw new Unreadable("cette image PNG ne contient aucun badge (pas de bloc openbadges) : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page");
     }
     const head = new TextDecoder("utf-8").decode(bytes.subarray(0, 2048)).replace(/^\uFEFF/, "").trimStart();
     if (head.startsWith("<svg") || head.startsWith("<?xml") || head.startsWith("<!--")) {
@@ -428,7 +428,7 @@
         if (text) return unwrap(utf8.encode(text), depth + 1);
         if (verify) return unwrap(utf8.encode(verify), depth + 1);
       }
-      throw new Unreadable("cette image SVG ne contient aucun badge");
+      throw new Unreadable("cette image SVG ne contient aucun badge : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page");
     }
     const text = decodeUtf8(bytes, "ni JSON, ni JWS, ni image PNG ou SVG").replace(/^\uFEFF/, "").trim();
     if (text.startsWith("https://") || text.startsWith("http://")) {

@@ -100,7 +100,7 @@ def test_every_form_of_a_valid_award(built: Built, suffix: str) -> None:
     }
     assert report.badge == "Utiliser un téléphone portable"
     assert report.issuer is not None and report.issuer.startswith("Atelier de test (")
-    assert any(c.message == "valide jusqu'au 2028-01-10" for c in report.checks)
+    assert any(c.message == "valide jusqu'au 10 janvier 2028" for c in report.checks)
 
 
 @pytest.mark.parametrize("suffix", ["json", "jws", "vc.json", "vc.jwt", "svg", "vc.svg"])
@@ -123,10 +123,10 @@ def test_expired_and_not_yet_valid(built: Built, suffix: str) -> None:
     target = built.award("awa", suffix)
     later = _verify(built.site, target, now=datetime(2028, 1, 10, 9, 0, tzinfo=UTC))
     assert later.verdict == "EXPIRÉ OU PAS ENCORE VALIDE"
-    assert _failures(later) == ["validité : expiré depuis le 2028-01-10"]
+    assert _failures(later) == ["validité : expiré depuis le 10 janvier 2028"]
     earlier = _verify(built.site, target, now=datetime(2026, 1, 1, tzinfo=UTC))
     assert earlier.verdict == "EXPIRÉ OU PAS ENCORE VALIDE"
-    assert _failures(earlier) == ["validité : pas encore valide (à partir du 2026-01-10)"]
+    assert _failures(earlier) == ["validité : pas encore valide (à partir du 10 janvier 2026)"]
 
 
 @pytest.mark.parametrize("suffix", ["json", "jws", "vc.json", "vc.jwt", "png", "vc.svg"])
@@ -185,12 +185,14 @@ def test_tampered_and_truncated_tokens(built: Built, tmp_path: Path, suffix: str
         (
             "image.png",
             (DATA / "minimal" / "badges" / "images" / "telephone.png").read_bytes(),
-            "lecture : ce PNG ne contient aucun badge (pas de bloc openbadges)",
+            "lecture : ce PNG ne contient aucun badge (pas de bloc openbadges)"
+            " : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page",
         ),
         (
             "image.svg",
             (DATA / "minimal" / "badges" / "images" / "accueillir-1.svg").read_bytes(),
-            "lecture : ce SVG ne contient aucun badge",
+            "lecture : ce SVG ne contient aucun badge"
+            " : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page",
         ),
         (
             "doc.json",
@@ -373,7 +375,7 @@ def test_report_as_text_and_as_dict(built: Built) -> None:
         "Émetteur : Atelier de test (did:web:badges.example.org:test:issuers:atelier-test)"
     )
     assert lines[-1] == "Verdict : VALIDE"
-    assert "  ✓ OK      validité : valide jusqu'au 2028-01-10" in lines
+    assert "  ✓ OK      validité : valide jusqu'au 10 janvier 2028" in lines
     data = report.as_dict()
     assert (data["valid"], data["verdict"]) == (True, "VALIDE")
     assert [c["name"] for c in data["checks"]] == [
