@@ -29,6 +29,7 @@ from build_tools.collection_cli import collection
 from build_tools.consent_cli import consent
 from build_tools.diagnostics import format_json, format_text
 from build_tools.endorse_cli import endorse
+from build_tools.init_cli import init_command
 from build_tools.pipeline import load_site
 from build_tools.profile_cli import profile
 from build_tools.urls import Urls
@@ -609,3 +610,6 @@ main.add_command(attestation_cli.attestations_command)
 
 # An issuer's signed statement of its own profile change (build_tools/profile_cli.py).
 main.add_command(profile)
+
+# A collective's own repository, started from the demonstration (build_tools/init_cli.py).
+main.add_command(init_command)

@@ -1,0 +1,139 @@
+"""badgeons init: a collective's own, empty repository started from the demonstration."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from build_tools import repoinit, sitebuild
+from build_tools.cli import main
+from build_tools.diagnostics import format_text
+from build_tools.pipeline import load_site
+from tests.conftest import AwardedRepo
+
+OWN = repoinit.Settings(
+    site_url="https://collectif.github.io/Badges/",
+    title="Les badges du collectif",
+    title_en="The collective's badges",
+)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_init_removes_every_demonstration_file_and_leaves_a_valid_repository(
+    awarded_repo: AwardedRepo,
+) -> None:
+    root = awarded_repo.root
+    signed = list((root / "issuers").rglob("assertions/*.json"))
+    assert signed, "the awarded repository holds signed badges"
+    removed = repoinit.init(root, OWN)
+    assert removed.awards == len(signed)
+    assert (removed.issuers, removed.badges) == (2, 3)
+    files = [p for p in root.rglob("*") if p.is_file() and ".cache" not in p.parts]
+    assert files == [root / "badgeons.yml"]
+    site, report = load_site(root)
+    assert format_text(report.sorted()) == ""
+    assert site is not None and not site.badges and not site.issuers
+    text = (root / "badgeons.yml").read_text(encoding="utf-8")
+    assert "site_url: https://collectif.github.io/Badges/\n" in text
+    assert 'title: "Les badges du collectif"\n' in text
+    assert "yaml-language-server: $schema=build_tools/schemas/settings.schema.json" in text
+
+
+@pytest.mark.parametrize(
+    ("site_url", "message"),
+    [
+        ("http://collectif.fr/", "did:web n'accepte que https"),
+        ("https://Collectif.fr/", "minuscules"),
+        ("https://collectif.fr", "terminée par « / »"),
+        ("https://badgeons.example.org/", "adresse d'exemple (example.org)"),
+    ],
+)
+def test_init_refuses_an_address_that_cannot_be_used_and_changes_nothing(
+    awarded_repo: AwardedRepo, site_url: str, message: str
+) -> None:
+    before = _tree(awarded_repo.root)
+    settings = repoinit.Settings(site_url=site_url, title="")
+    with pytest.raises(repoinit.InitError) as raised:
+        repoinit.init(awarded_repo.root, settings)
+    # Every problem at once: the address and the empty title.
+    assert message in str(raised.value)
+    assert "title: trop court" in str(raised.value)
+    assert _tree(awarded_repo.root) == before
+
+
+def test_init_refuses_a_repository_that_has_its_own_address(awarded_repo: AwardedRepo) -> None:
+    repoinit.init(awarded_repo.root, OWN)
+    (awarded_repo.root / "issuers" / "kept.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(repoinit.InitError, match=r"déjà sa propre adresse \(site_url: https://"):
+        repoinit.init(awarded_repo.root, OWN)
+    assert (awarded_repo.root / "issuers" / "kept.txt").is_file()
+
+
+def test_init_into_a_new_folder_copies_the_tracked_tooling_without_data_or_history(
+    site_repo: Path, tmp_path: Path
+) -> None:
+    (site_repo / "notes-locales.txt").write_text("pas suivi", encoding="utf-8")
+    git = ["git", "-C", str(site_repo), "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "badgeons.yml", "mkdocs.yml", "site_src", "badges", "issuers"])
+    subprocess.run([*git, "commit", "-q", "-m", "demo"], check=True)
+    target = tmp_path / "collectif"
+    args = ["init", str(target), "--root", str(site_repo), "--site-url", OWN.site_url]
+    result = CliRunner().invoke(main, [*args, "--title", OWN.title])
+    assert result.exit_code == 0, result.output
+    assert "Dépôt créé dans" in result.stdout and "badgeons keygen mon-organisme" in result.stdout
+    assert not (target / ".git").exists()
+    assert not (target / "notes-locales.txt").exists()
+    assert (target / "mkdocs.yml").is_file() and (target / "site_src").is_dir()
+    assert not any((target / "issuers").iterdir())
+    assert list((target / "badges").iterdir()) == [target / "badges" / "images"]
+    # The demonstration itself is untouched.
+    assert any((site_repo / "issuers").iterdir())
+    # The new repository builds: an empty catalogue, and its 404 page.
+    sitebuild.build(target, tmp_path / "site")
+    assert (tmp_path / "site" / "index.html").is_file()
+    assert (tmp_path / "site" / "404.html").is_file()
+
+
+def test_init_into_a_folder_that_is_not_empty_is_refused(site_repo: Path, tmp_path: Path) -> None:
+    target = tmp_path / "plein"
+    target.mkdir()
+    (target / "a.txt").write_text("a", encoding="utf-8")
+    args = ["init", str(target), "--root", str(site_repo), "--site-url", OWN.site_url]
+    result = CliRunner().invoke(main, [*args, "--title", "T"])
+    assert result.exit_code == 1
+    assert result.stderr == f"Erreur : le dossier {target} existe déjà et n'est pas vide\n"
+
+
+def test_init_in_place_asks_first_and_does_nothing_when_refused(
+    awarded_repo: AwardedRepo,
+) -> None:
+    before = _tree(awarded_repo.root)
+    args = ["init", "--root", str(awarded_repo.root), "--site-url", OWN.site_url]
+    result = CliRunner().invoke(main, [*args, "--title", "T"], input="n\n")
+    assert result.exit_code == 1
+    assert "Supprimer les" in result.stdout
+    assert _tree(awarded_repo.root) == before
+    result = CliRunner().invoke(main, [*args, "--title", "T", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "Données de démonstration supprimées : 2 émetteur(s), 3 badge(s), "
+    )
+
+
+def test_init_reports_every_problem_of_the_settings(awarded_repo: AwardedRepo) -> None:
+    args = ["init", "--root", str(awarded_repo.root), "--site-url", "http://x.fr/"]
+    result = CliRunner().invoke(main, [*args, "--title", "", "--yes"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "badgeons.yml:6:1: error: site_url: « http://x.fr/ » : did:web n'accepte que https "
+        "(le site doit être servi en HTTPS, docs/deploy.md). Écrivez « https://x.fr/ »",
+        "badgeons.yml:8:1: error: title: trop court (au moins 1 caractères)",
+        "Erreur : 2 erreur(s) : rien n'a été modifié",
+    ]
