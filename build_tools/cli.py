@@ -7,6 +7,7 @@ and collective members who run them, so it is in French.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -212,8 +213,20 @@ def serve(root: Path, host: str, port: int, site_dir: Path | None) -> None:
     from build_tools import sitebuild
 
     output = _build(root.resolve(), site_dir, strict=False)
-    server = sitebuild.make_server(output, host, port)
-    click.echo(f"Site servi sur http://{host}:{server.server_port}/ (Ctrl+C pour arrêter)")
+    # Served below the path of site_url (/repo/ for https://org.github.io/repo/), as published.
+    settings, _ = discover.load_settings(root.resolve())
+    prefix = sitebuild.served_path(str(settings.source.data["site_url"])) if settings else "/"
+    try:
+        server = sitebuild.make_server(output, host, port, prefix)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"le port {port} est déjà utilisé ; essayez --port {port + 1}"
+            ) from None
+        raise click.ClickException(
+            f"impossible d'écouter sur {host}:{port} ({exc.strerror})"
+        ) from None
+    click.echo(f"Site servi sur http://{host}:{server.server_port}{prefix} (Ctrl+C pour arrêter)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

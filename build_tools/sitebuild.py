@@ -12,6 +12,8 @@ import logging
 import os
 import subprocess
 import time
+import urllib.parse
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -131,12 +133,43 @@ def _build_into(root: Path, sync: sitesync.SiteSync, strict: bool, site: Site | 
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    """Serves a built site below the path of its ``site_url``, as its static host would.
+
+    A site whose ``site_url`` is ``https://org.github.io/repo/`` is published below ``/repo/``,
+    and its 404 page loads its styles from there: served at ``/``, it would look broken.
+    ``/`` itself redirects to the site; any other address outside it, and any missing file,
+    gets the site's own 404 page.
+    """
+
+    def __init__(self, *args: Any, prefix: str, **kwargs: Any) -> None:
         self.extensions_map = {**self.extensions_map, **CONTENT_TYPES}
+        self._prefix = _normalised(prefix)
         super().__init__(*args, **kwargs)
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug(format, *args)
+
+    def send_head(self) -> Any:
+        path = _normalised(urllib.parse.urlsplit(self.path).path)
+        if self._prefix != "/" and path in ("/", self._prefix.rstrip("/")):
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", self._prefix)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if not path.startswith(self._prefix):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def translate_path(self, path: str) -> str:
+        below = _normalised(urllib.parse.urlsplit(path).path)[len(self._prefix) :]
+        return super().translate_path("/" + below)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        # Static hosts list no folder.
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # Serve the site's own 404 page, as static hosts do.
@@ -153,7 +186,25 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().send_error(code, message, explain)
 
 
-def make_server(site_dir: Path, host: str, port: int) -> http.server.ThreadingHTTPServer:
-    """An HTTP server for a built site, as a static host would serve it."""
-    handler = functools.partial(_Handler, directory=str(site_dir))
+def _normalised(path: str) -> str:
+    """A URL path percent-encoded one way only, so that two spellings of it compare equal."""
+    return urllib.parse.quote(urllib.parse.unquote(path))
+
+
+def served_path(site_url: str) -> str:
+    """The path below which a site is served: that of its ``site_url`` (``/`` or ``/repo/``)."""
+    return urllib.parse.urlsplit(site_url).path or "/"
+
+
+def make_server(
+    site_dir: Path, host: str, port: int, prefix: str = "/"
+) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for a built site, below ``prefix``, as a static host would serve it.
+
+    Raises ``OSError`` when the address cannot be bound (``errno.EADDRINUSE``: the port is
+    taken).
+    """
+    if not prefix.startswith("/") or not prefix.endswith("/"):
+        raise ValueError(f"prefix must start and end with '/': {prefix!r}")
+    handler = functools.partial(_Handler, directory=str(site_dir), prefix=prefix)
     return http.server.ThreadingHTTPServer((host, port), handler)

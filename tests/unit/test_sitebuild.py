@@ -156,6 +156,65 @@ def test_local_server_serves_content_types_and_the_404_page(built: Path) -> None
         server.server_close()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def test_local_server_serves_the_site_below_the_path_of_its_site_url(built: Path) -> None:
+    """As on https://org.github.io/repo/: the site lives below /repo/, / leads there."""
+    assert sitebuild.served_path("https://badges.example.org/test/") == "/test/"
+    assert sitebuild.served_path("https://badges.example.org/") == "/"
+    server = sitebuild.make_server(built / "site", "127.0.0.1", 0, "/test/")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_port}"
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with urllib.request.urlopen(origin + "/test/badges/telephone/image.png") as response:
+            assert response.headers["Content-Type"] == "image/png"
+        with urllib.request.urlopen(origin + "/test/") as response:
+            assert "<h1" in response.read().decode("utf-8")
+        for path in ("/", "/test"):
+            with pytest.raises(urllib.error.HTTPError) as redirect:
+                opener.open(origin + path)
+            assert redirect.value.code == 302, path
+            assert redirect.value.headers["Location"] == "/test/"
+        # Outside the site and missing below it: the site's 404 page, whose styles load from
+        # below /test/, where they are.
+        for path in ("/badges/telephone.html", "/test/absent.html", "/test/badges/"):
+            with pytest.raises(urllib.error.HTTPError) as error:
+                urllib.request.urlopen(origin + path)
+            assert error.value.code == 404, path
+            page = error.value.read().decode("utf-8")
+            stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', page)
+            assert stylesheet and stylesheet.group(1).startswith("/test/assets/"), page[:300]
+            with urllib.request.urlopen(origin + stylesheet.group(1)) as response:
+                assert response.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_names_a_port_already_taken_in_french(site_repo: Path) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from build_tools.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["serve", "--root", str(site_repo), "--port", str(port)]
+        args += ["--site-dir", str(site_repo / "out")]
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"Erreur : le port {port} est déjà utilisé ; essayez --port {port + 1}\n"
+    )
+
+
 def test_every_page_carries_a_policy_that_allows_its_own_inline_scripts(built: Path) -> None:
     from build_tools import csp
 
