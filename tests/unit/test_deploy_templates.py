@@ -320,6 +320,45 @@ def test_pages_workflow_stops_when_site_url_is_not_the_pages_url(
         assert pages_url in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("site_url", "pages_url", "status"),
+    [
+        ("https://collectif.gitlab.io/badges/", "https://collectif.gitlab.io/badges", 0),
+        ("https://badges-0a1b2c.gitlab.io/", "https://badges-0a1b2c.gitlab.io", 0),
+        # A custom domain is not known to CI: it is let through.
+        ("https://badges.collectif.fr/", "https://collectif.gitlab.io/badges", 0),
+        # Another project, or the unique domain while site_url names the classic address.
+        ("https://collectif.gitlab.io/autre/", "https://collectif.gitlab.io/badges", 1),
+        ("https://collectif.gitlab.io/badges/", "https://badges-0a1b2c.gitlab.io", 1),
+        # The demonstration's address, never changed.
+        ("https://badgeons.example.org/", "https://collectif.gitlab.io/badges", 1),
+    ],
+)
+def test_gitlab_pages_job_stops_when_site_url_is_not_where_gitlab_publishes(
+    tmp_path: Path, site_url: str, pages_url: str, status: int
+) -> None:
+    script = [str(line) for line in _load(GITLAB)["pages"]["script"]]
+    check = next(i for i, line in enumerate(script) if "CI_PAGES_URL" in line)
+    assert check < next(i for i, line in enumerate(script) if "badgeons build" in line)
+    (tmp_path / "badgeons.yml").write_text(f"site_url: {site_url}\n", encoding="utf-8")
+    job = tmp_path / "job.sh"
+    job.write_text(script[check], encoding="utf-8")
+    env = {
+        **_fake_badgeons(tmp_path, "{}", 0),
+        "CI_PAGES_URL": pages_url,
+        "CI_PAGES_DOMAIN": "gitlab.io",
+    }
+    result = subprocess.run(
+        ["bash", "-e", str(job)], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == status, result.stderr
+    if status:
+        assert result.stdout.startswith(f"badgeons.yml: error: site_url: site_url vaut {site_url}")
+        assert pages_url in result.stdout
+    else:
+        assert f"site_url = {site_url}" in result.stdout
+
+
 # The nginx example and the documentation.
 
 
