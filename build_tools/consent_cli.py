@@ -89,11 +89,13 @@ def consent_add(
         id=consent_id,
     )
     try:
-        path, item, place = add(site, request, today)
+        path, item, place, warnings = add(site, request, today)
     except ConsentError as exc:
         if exc.problems:
             click.echo(format_text(exc.problems), err=True)
         raise click.ClickException(str(exc)) from None
+    if warnings:
+        click.echo(format_text(warnings), err=True)
     shown = f", nom affiché : {display_name}" if display_name else ""
     click.echo(
         f"Consentement « {item['id']} » enregistré ({path.relative_to(root).as_posix()}) : "

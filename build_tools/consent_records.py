@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from build_tools import consents, schemacheck
+from build_tools import collections, consents, schemacheck
 from build_tools.diagnostics import Diagnostic, Level
 from build_tools.gazetteer import Gazetteer, Place
 from build_tools.gazetteer import load as load_gazetteer
@@ -78,12 +78,24 @@ def issuer_of(site: Site, assertions: tuple[str, ...]) -> str:
     return found.pop()
 
 
-def add(site: Site, request: NewConsent, day: date) -> tuple[Path, dict[str, Any], Place]:
-    """Check a new consent against the recorded ones, then append it; return file, entry, commune."""
+class Added(NamedTuple):
+    """A consent just recorded: its file, its entry, its commune, and what the trainer should know."""
+
+    path: Path
+    item: dict[str, Any]
+    place: Place
+    #: The warnings about the new consent (a badge the map shows without its link, for one).
+    warnings: tuple[Diagnostic, ...]
+
+
+def add(site: Site, request: NewConsent, day: date) -> Added:
+    """Check a new consent against the recorded ones, then append it."""
     issuer = issuer_of(site, request.assertions)
     item = item_of(request)
     gazetteer: Gazetteer = load_gazetteer()
-    checker = consents.Checker(site, day, lambda: gazetteer)
+    in_force, _ = collections.load_collections(site, day)
+    names = consents.names_shown(site, in_force)
+    checker = consents.Checker(site, day, lambda: gazetteer, names=names)
     for slug in site.issuers:
         written, _ = consents.read_file(site.root, slug)
         if written is not None and written.data:
@@ -120,7 +132,7 @@ def add(site: Site, request: NewConsent, day: date) -> tuple[Path, dict[str, Any
         item["commune"]["postcode"] = postcode
     path = consents.consents_path(site.root, issuer)
     append_yaml_items(path, consents.HEADER, [item])
-    return path, item, place
+    return Added(path, item, place, tuple(problems))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,11 @@ The build keeps only the consents in force, with only the badges that may still 
   commune (close matches suggested), a postcode of another commune, a bad date;
 - a warning, and the entry or badge is left out, when time has passed: the consent has ended,
   or a badge was revoked or expired after the consent was given. Nobody has to commit anything
-  for the map to stop showing them, and a revocation never blocks a publication.
+  for the map to stop showing them, and a revocation never blocks a publication;
+- a warning, and the badge is shown without its link, when another page of the site shows the
+  holder's name with that badge (its verification page, from ``holders.yaml``, or a named badge
+  collection) while the map shows no name, or another one. The holder agreed to each page on
+  its own; a link from one to the other would publish their name and their commune together.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from build_tools import cache, discover
+from build_tools.collections import Collection
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.gazetteer import MIN_POPULATION, Gazetteer, Place, name_key
 from build_tools.model import Consent, Site
@@ -148,6 +153,36 @@ def _absent(what: str, gazetteer: Gazetteer, name: str | None, postcode: str | N
     return message
 
 
+class Naming(NamedTuple):
+    """A page of the site that shows a holder's name with a badge."""
+
+    name: str
+    #: The page, as the trainer knows it (French, for the warning).
+    page: str
+
+
+def names_shown(site: Site, collections: Sequence[Collection] = ()) -> dict[str, list[Naming]]:
+    """Every page that shows a holder's name, by the assertion it shows it with.
+
+    That is the verification page of a badge whose holder agreed to a name there
+    (``holders.yaml``), and a badge collection ("sac à badges") with a display name, for each
+    badge it lists (its page links to theirs).
+    """
+    found: dict[str, list[Naming]] = {}
+    for assertion, name in site.display_names.items():
+        page = "la page de vérification de ce badge (holders.yaml)"
+        found.setdefault(assertion, []).append(Naming(name, page))
+    for collection in collections:
+        if collection.display_name:
+            page = (
+                f"le sac à badges « {collection.id} » "
+                f"(issuers/{collection.issuer}/collections.yaml), qui renvoie à ce badge,"
+            )
+            for assertion in collection.assertions:
+                found.setdefault(assertion, []).append(Naming(collection.display_name, page))
+    return found
+
+
 #: A line and a column in a consents file (the file is the entry's ``path``).
 Spot = Sequence[int]
 
@@ -263,6 +298,8 @@ class Checker:
     communes: dict[tuple[str | None, ...], tuple[Place | None, list[tuple[str, str]]]] = field(
         default_factory=dict
     )
+    #: The pages that show a holder's name, by assertion (:func:`names_shown`).
+    names: dict[str, list[Naming]] = field(default_factory=dict)
 
     def resolve(self, commune: dict[str, str]) -> tuple[Place | None, list[tuple[str, str]]]:
         """:func:`resolve_commune` in this checker's gazetteer, once per commune."""
@@ -307,6 +344,8 @@ class Checker:
         shown = self._check_assertions(issuer, entry)
         if self.errors > errors_before or entry.insee is None or not shown:
             return
+        named = tuple(a for a in shown if a in self.names)
+        unlinked = tuple(a for a in named if self._unlinked(entry, a))
         self.kept.append(
             Consent(
                 id=entry.id,
@@ -318,8 +357,34 @@ class Checker:
                 until=entry.until,
                 contact=entry.contact,
                 source=entry.position(entry.at),
+                named=named,
+                unlinked=unlinked,
             )
         )
+
+    def _unlinked(self, entry: Entry, assertion: str) -> bool:
+        """Whether the map must not link a badge whose holder is named elsewhere (and why).
+
+        The map links it only when it shows the very name those pages show.
+        """
+        others = [n for n in self.names[assertion] if n.name != entry.display_name]
+        if not others:
+            return False
+        j = entry.assertions.index(assertion)
+        shown = "n'en montre aucun" if entry.display_name is None else "en montre un autre"
+        quoted = f" ; les recruteurs citent la référence « {entry.id} »" if entry.contact else ""
+        self.problems.append(
+            entry.position(entry.at_assertions[j]).warning(
+                f"{self.prefix}assertions[{j}]",
+                f"{others[0].page} montre le nom de la personne, mais ce consentement {shown} "
+                "sur la carte : la carte ne donne donc ni le lien vers la page de vérification "
+                f"de ce badge ni sa référence, sinon on lirait ce nom avec la commune{quoted}. "
+                "Si la personne accepte que la carte montre ce nom : badgeons consent withdraw "
+                f"{entry.id}, puis badgeons consent add avec les mêmes badges, la même commune "
+                "et --name NOM",
+            )
+        )
+        return True
 
     def _check_assertions(self, issuer: str, entry: Entry) -> list[str]:
         """The badges of a consent that may be shown; problems are recorded on the way."""
@@ -406,9 +471,15 @@ class Checker:
 
 
 def load_consents(
-    site: Site, day: date | None = None, gazetteer: Callable[[], Gazetteer] | None = None
+    site: Site,
+    day: date | None = None,
+    gazetteer: Callable[[], Gazetteer] | None = None,
+    collections: Sequence[Collection] = (),
 ) -> tuple[tuple[Consent, ...], list[Diagnostic]]:
     """The consents in force of every issuer, and every problem found in them.
+
+    ``collections`` are the badge collections in force: with the display names of the site,
+    they tell which badges are shown with a name elsewhere (see :func:`names_shown`).
 
     With the shipped gazetteer (part of the code version), what each file says
     (:func:`read_entry`) is kept in the build cache under the SHA-256 of its bytes; the rest is
@@ -416,7 +487,7 @@ def load_consents(
     """
     from build_tools.gazetteer import load
 
-    checker = Checker(site, day or today(), gazetteer or load)
+    checker = Checker(site, day or today(), gazetteer or load, names=names_shown(site, collections))
     store = cache.open_cache(site.root, CACHE_KIND) if gazetteer is None else cache.Cache(None, "")
     problems: list[Diagnostic] = []
     for issuer in site.issuers:

@@ -186,10 +186,13 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
         lang = str(page.meta.get("lang", config.theme.get("language", "fr")))
         if page.file.src_uri == territory.PAGE_SOURCE:
-            return territory_map.add_policy(pagefixes.fix(output, lang))
+            return territory_map.finish_page(pagefixes.fix(output, lang))
         return csp.add_policy(pagefixes.fix(output, lang))
 
     def on_post_template(self, output_content: str, template_name: str, config: Any) -> str:
+        if template_name == "sitemap.xml":
+            # The map page names people: search engines are not pointed at it.
+            return territory_map.unlisted(output_content)
         if not template_name.endswith(".html"):
             return output_content
         return csp.add_policy(

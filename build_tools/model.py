@@ -262,6 +262,12 @@ class Consent:
     #: Whether recruiters may ask the issuer to pass on a message (never the holder's address).
     contact: bool
     source: Position = field(compare=False, repr=False, default=Position(""))
+    #: The assertions whose verification page, or a badge collection page listing them, shows
+    #: a name of the holder: the open-data exports never link them (they carry no names).
+    named: tuple[str, ...] = ()
+    #: Those of ``named`` that the map does not link either, because the map shows no name, or
+    #: another one: linking them would put a name and a commune together (build_tools/consents.py).
+    unlinked: tuple[str, ...] = ()
 
 
 EndorsedKind = Literal["badge", "issuer", "assertion"]

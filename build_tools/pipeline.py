@@ -145,8 +145,10 @@ def _with_awards(
         revocations=MappingProxyType(revocations),
         display_names=MappingProxyType(names),
     )
-    shown, problems = consents.load_consents(site)
+    # Holders' collections ("sacs à badges"): checked here, drawn by collection_pages. The
+    # consents need them: the map does not link a badge that a named collection shows.
+    in_force, collection_problems = collections.load_collections(site)
+    shown, problems = consents.load_consents(site, collections=in_force)
     report.extend(problems)
-    # Holders' collections ("sacs à badges"): checked here, drawn by collection_pages.
-    report.extend(collections.load_collections(site)[1])
+    report.extend(collection_problems)
     return dataclasses.replace(site, consents=shown)

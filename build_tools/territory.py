@@ -13,6 +13,13 @@ What may leave the repository is decided here and only here:
 - the contact route is the issuing organisation's public request address, with the badge's
   reference, unless the holder declined contact.
 
+A badge whose verification page (or a named badge collection) shows the holder's name is not
+linked where that name is not shown too: on the map when the consent shows no name or another
+one (``Consent.unlinked``), in the exports always (``Consent.named``). Its reference, which is
+the address of its page, is then replaced by the consent's id, which the organisation finds
+with ``badgeons consent list``. Otherwise the map would put a name and a commune together that
+the holder agreed to show only apart.
+
 The exports leave out display names: an open-data file is copied beyond the reach of a
 withdrawal, so it carries only what a recruiter needs to ask the organisation.
 """
@@ -94,7 +101,9 @@ def map_data(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     """The compact document the page's script reads: tables, then one row per holder.
 
     ``holders`` rows are ``[commune, issuer, display name, contact (0/1), [badge, assertion,
-    badge, assertion...]]``, where commune, issuer and badge are indexes in their tables.
+    badge, assertion...], reference]``, where commune, issuer and badge are indexes in their
+    tables. An assertion the map does not link is ``""``; the holder's ``reference`` (the
+    consent's id) then stands for it in the contact route, and is ``""`` when not needed.
     """
     places = gazetteer or load_gazetteer()
     shown = shown_badges(site)
@@ -109,7 +118,8 @@ def map_data(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     for consent in sorted(site.consents, key=lambda c: (c.insee, c.issuer, c.id)):
         pairs: list[int | str] = []
         for assertion in consent.assertions:
-            pairs += [badge_index[site.awards[assertion].badge], assertion]
+            linked = "" if assertion in consent.unlinked else assertion
+            pairs += [badge_index[site.awards[assertion].badge], linked]
         holders.append(
             [
                 commune_index[consent.insee],
@@ -117,6 +127,7 @@ def map_data(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
                 consent.display_name or "",
                 int(consent.contact),
                 pairs,
+                consent.id if consent.contact and consent.unlinked else "",
             ]
         )
     return {
@@ -190,7 +201,11 @@ class _Group:
 
     place: Place
     badge: BadgeClass
-    assertions: list[str]
+    people: int
+    #: The assertions whose page may be linked: those that show no name.
+    pages: list[str]
+    #: The references to quote, by issuer: the assertion, or the consent's id for one that
+    #: shows a name (an export carries no name, and is copied beyond the reach of a withdrawal).
     contacts: dict[str, list[str]]
 
 
@@ -199,10 +214,14 @@ def _groups(site: Site, gazetteer: Gazetteer) -> list[_Group]:
     for item in shown_badges(site):
         place = _place(gazetteer, item.consent)
         key = (place.insee, item.badge.slug)
-        group = groups.setdefault(key, _Group(place, item.badge, [], defaultdict(list)))
-        group.assertions.append(item.assertion)
+        group = groups.setdefault(key, _Group(place, item.badge, 0, [], defaultdict(list)))
+        group.people += 1
+        named = item.assertion in item.consent.named
+        if not named:
+            group.pages.append(item.assertion)
         if item.consent.contact:
-            group.contacts[item.consent.issuer].append(item.assertion)
+            reference = item.consent.id if named else item.assertion
+            group.contacts[item.consent.issuer].append(reference)
     return [groups[k] for k in sorted(groups, key=lambda k: (fold(groups[k].place.name), k))]
 
 
@@ -240,9 +259,9 @@ def _geojson(site: Site, groups: list[_Group]) -> dict[str, Any]:
                     "niveau": f"{rank} · {label}" if rank else "",
                     "type": i18n.kind_label(group.badge.kind, "fr"),
                     "referentiels": sorted({a.framework for a in group.badge.alignments}),
-                    "personnes": len(group.assertions),
+                    "personnes": group.people,
                     "pages_de_verification": [
-                        urls.absolute(urls.assertion_page(a)) for a in group.assertions
+                        urls.absolute(urls.assertion_page(a)) for a in group.pages
                     ],
                     "contact": _contact_text(site, group.contacts),
                 },
@@ -282,8 +301,8 @@ def _csv_text(site: Site, groups: list[_Group]) -> str:
                 f"{rank} · {label}" if rank else "",
                 i18n.kind_label(group.badge.kind, "fr"),
                 " | ".join(sorted({a.framework for a in group.badge.alignments})),
-                len(group.assertions),
-                " ".join(urls.absolute(urls.assertion_page(a)) for a in group.assertions),
+                group.people,
+                " ".join(urls.absolute(urls.assertion_page(a)) for a in group.pages),
                 _contact_text(site, group.contacts),
                 f"{LICENCE} ; {POSITIONS_CREDIT}",
             ]

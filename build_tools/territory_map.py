@@ -10,8 +10,10 @@ build if folium ever asks for another one. Only the map tiles come from elsewher
 Content Security Policy allows images from exactly that one host.
 
 The page itself is a catalogue page (Material's look, navigation and search) made of the
-template ``territory/page.html``; the data sits in the page as JSON and ``territoire.js``
-filters it, draws the commune markers and popups, the list view and the count.
+template ``territory/page.html``, with the list by commune written in it (it reads without
+JavaScript or the map); the data sits in the page as JSON and ``territoire.js`` filters it,
+draws the commune markers and popups, and redraws the list and the count. The page asks search
+engines not to index it, and is left out of ``sitemap.xml`` (:func:`unlisted`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from build_tools.catalogue import Page
 from build_tools.gazetteer import Gazetteer
 from build_tools.gazetteer import load as load_gazetteer
 from build_tools.model import Site
+from build_tools.searchtext import fold
 
 ASSETS = "assets/territoire"
 TILE_ORIGIN = "https://tile.openstreetmap.org"
@@ -36,6 +39,10 @@ ATTRIBUTION = (
 )
 #: Metropolitan France; the script then fits the view to the communes shown.
 CENTRE = (46.6, 2.4)
+#: Up to this many people, the list shows every badge at once; beyond, the page lists the
+#: communes only and the script opens each one's badges on demand, so that a map of thousands
+#: of people stays a page of a few hundred kilobytes (EXPANDED_LIMIT in territoire.js too).
+EXPANDED_LIMIT = 300
 SCRIPT = f"{ASSETS}/carte.js"
 #: Our own files, from ``build_tools/static/territoire/``.
 OWN_ASSETS = ("territoire.js", "territoire.css", "NOTICE.md")
@@ -135,7 +142,10 @@ def _render_map_script() -> str:
         ]
         _template = Template(_CLUSTER_SCRIPT)
 
-    figure = _Map(location=list(CENTRE), zoom_start=6, tiles=None, control_scale=True)
+    # The scale (metric only) and the zoom buttons (in French) are added by territoire.js.
+    figure = _Map(
+        location=list(CENTRE), zoom_start=6, tiles=None, control_scale=False, zoom_control=False
+    )
     figure._id = "territoire"
     tiles = folium.TileLayer(tiles=TILES, attr=ATTRIBUTION, name="OpenStreetMap", max_zoom=19)
     tiles._id = "osm"
@@ -171,6 +181,44 @@ def _data_json(document: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def list_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The list by commune, from the page's data: what the script's rows() and holderList() make.
+
+    Communes are sorted by name, their holders in the data's order; each badge has its name,
+    its details, the assertion to link (``""``: none) and the reference to quote.
+    """
+    communes: dict[int, dict[str, Any]] = {}
+    for commune, issuer, name, contact, pairs, reference in data["holders"]:
+        insee, commune_name, departement, _, _ = data["communes"][commune]
+        row = communes.setdefault(
+            commune,
+            {"insee": insee, "name": commune_name, "departement": departement, "holders": []},
+        )
+        badges = []
+        for index, assertion in zip(pairs[::2], pairs[1::2], strict=True):
+            badge = data["badges"][index]
+            details = [badge["kindLabel"]]
+            if badge["level"]:
+                details.append(f"niveau {badge['level']} · {badge['levelLabel']}")
+            badges.append(
+                {
+                    "name": badge["name"],
+                    "details": ", ".join(details),
+                    "assertion": assertion,
+                    "reference": assertion or reference,
+                }
+            )
+        row["holders"].append(
+            {
+                "name": name,
+                "issuer": data["issuers"][issuer],
+                "contact": contact == 1,
+                "badges": badges,
+            }
+        )
+    return sorted(communes.values(), key=lambda row: (fold(row["name"]), row["insee"]))
+
+
 def page(site: Site, gazetteer: Gazetteer | None = None) -> Page:
     """The map page, as a catalogue page for MkDocs and Material."""
     from markupsafe import Markup
@@ -178,8 +226,14 @@ def page(site: Site, gazetteer: Gazetteer | None = None) -> Page:
     places = gazetteer or load_gazetteer()
     data = territory.map_data(site, places)
     people = len(data["holders"])
+    responsible = sorted({c.issuer for c in site.consents})
     context = {
         "data_json": Markup(_data_json(data)),
+        "rows": list_rows(data),
+        "expanded": people <= EXPANDED_LIMIT,
+        "responsible": [
+            {"name": site.issuers[s].name.fr, "email": site.issuers[s].email} for s in responsible
+        ],
         "filters": territory.filter_options(site),
         "people": people,
         "communes": len(data["communes"]),
@@ -216,6 +270,30 @@ def policy_for(html: str) -> str:
 
 
 _META_CHARSET = re.compile(r"<meta charset=[\"']?utf-8[\"']?\s*/?>", re.I)
+
+
+def finish_page(html: str) -> str:
+    """The map page as MkDocs wrote it, kept from search engines and with its policy.
+
+    Like the verification pages, it names people: ``<meta name="robots" content="noindex">``.
+    """
+    if 'name="robots"' not in html:
+        match = _META_CHARSET.search(html)
+        if match is None:
+            raise ValueError("a page without <meta charset=utf-8> cannot be finished")
+        robots = '<meta name="robots" content="noindex">'
+        html = html[: match.end()] + robots + html[match.end() :]
+    return add_policy(html)
+
+
+_SITEMAP_ENTRY = re.compile(
+    r"\s*<url>\s*<loc>(?:[^<]*/)?" + re.escape(territory.PAGE) + r"</loc>.*?</url>", re.S
+)
+
+
+def unlisted(sitemap: str) -> str:
+    """``sitemap.xml`` without the map page: search engines are not pointed at people."""
+    return _SITEMAP_ENTRY.sub("", sitemap)
 
 
 def add_policy(html: str) -> str:

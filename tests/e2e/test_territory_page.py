@@ -140,10 +140,10 @@ def second_url(territoire: Territory) -> Iterator[str]:
         yield url
 
 
-def _open(new_tab: TabFactory, url: str) -> Tab:
-    tab = new_tab()
+def _open(new_tab: TabFactory, url: str, query: str = "", **options: object) -> Tab:
+    tab = new_tab(**options)
     tab.page.route(TILES, lambda route: route.abort())
-    tab.page.goto(url + "territoire.html")
+    tab.page.goto(url + "territoire.html" + query)
     tab.page.wait_for_selector("html[data-territoire=ready]")
     return tab
 
@@ -181,7 +181,78 @@ def test_the_page_works_offline_but_for_the_tiles(new_tab: TabFactory, first_url
     assert [link.get_attribute("href") for link in page.locator("nav.md-tabs a").all()][2] == (
         "territoire.html"
     )
+    # Without tiles, a notice says so and points to the list; communes are named on the map.
+    notice = page.locator("#bdg-terr-notice")
+    expect(notice).to_be_visible()
+    assert notice.inner_text().startswith("Le fond de carte ne s'affiche pas")
+    assert notice.locator("a").get_attribute("href") == "#liste"
+    _zoom_on_blois(page)
+    assert "Blois" in page.locator(".leaflet-tooltip.bdg-terr-label").all_inner_texts()
+    # Leaflet's controls speak French, and the scale is metric only.
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Zoomer"
+    assert page.locator(".leaflet-control-zoom-out").get_attribute("aria-label") == "Dézoomer"
+    scale = page.locator(".leaflet-control-scale-line")
+    assert scale.count() == 1 and re.fullmatch(r"\d+ k?m", scale.inner_text())
+    prefix = page.locator(".leaflet-control-attribution a").first
+    assert prefix.get_attribute("title") == "Bibliothèque JavaScript de cartes interactives"
     tab.screenshot("territoire")
+
+
+def test_the_list_reads_without_javascript_and_without_the_map(
+    new_tab: TabFactory, first_url: str
+) -> None:
+    communes = ["Blois (41)", "Joué-lès-Tours (37)", "Tours (37)", "Vineuil (41)"]
+    page = new_tab(java_script_enabled=False).page
+    page.goto(first_url + "territoire.html")
+    rows = page.locator("#bdg-terr-table tbody tr")
+    assert rows.locator("th").all_inner_texts() == communes
+    assert rows.first.locator(".bdg-terr-holder__name").all_inner_texts() == ["Awa D.", "Dina"]
+    # Leaflet does not load: the list and the filters still work, and a notice says why.
+    tab = new_tab()
+    tab.page.route("**/vendor/leaflet.js", lambda route: route.abort())
+    tab.page.goto(first_url + "territoire.html")
+    tab.page.wait_for_selector("html[data-territoire-list=ready]")
+    assert (
+        tab.page.locator("#bdg-terr-notice")
+        .inner_text()
+        .startswith("La carte n'a pas pu s'afficher.")
+    )
+    expect(tab.page.locator(".bdg-terr-map")).to_be_hidden()
+    assert tab.page.locator("#bdg-terr-table tbody th").all_inner_texts() == communes
+    tab.page.select_option("#bdg-terr-badge", "telephone")
+    assert tab.page.locator("#bdg-terr-count").inner_text() == "2 personnes dans 2 communes"
+
+
+def test_the_filters_are_kept_in_the_address(new_tab: TabFactory, first_url: str) -> None:
+    page = _open(new_tab, first_url, "?badge=telephone&level=9").page
+    # A value the page does not offer is ignored.
+    assert page.locator("#bdg-terr-level").input_value() == ""
+    assert page.locator("#bdg-terr-count").inner_text() == "2 personnes dans 2 communes"
+    assert len(page.evaluate("BadgeonsTerritoire.positions()")) == 2
+    page.select_option("#bdg-terr-kind", "competence")
+    assert urlsplit(page.url).query == "badge=telephone&kind=competence"
+    page.click("#bdg-terr-filters button[type=reset]")
+    expect(page.locator("#bdg-terr-count")).to_have_text("5 personnes dans 4 communes")
+    assert urlsplit(page.url).query == ""
+
+
+def test_on_a_phone_the_popup_fits_the_map(new_tab: TabFactory, first_url: str) -> None:
+    tab = _open(new_tab, first_url, viewport={"width": 390, "height": 844})
+    page = tab.page
+    _zoom_on_blois(page)
+    page.locator(".leaflet-marker-icon.bdg-commune", has_text="2").click()
+    popup = page.locator(".leaflet-popup")
+    popup.wait_for()
+    page.wait_for_timeout(400)
+    box = page.locator("#map_territoire").bounding_box()
+    shown = popup.bounding_box()
+    close = page.locator(".leaflet-popup-close-button")
+    button = close.bounding_box()
+    assert box is not None and shown is not None and button is not None
+    assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"]
+    assert box["x"] <= button["x"] and button["x"] + button["width"] <= box["x"] + box["width"]
+    assert close.get_attribute("aria-label") == "Fermer"
+    tab.screenshot("territoire-phone-popup")
 
 
 def test_markers_stand_on_commune_points_one_per_commune(
@@ -303,6 +374,7 @@ def test_a_scan_of_the_built_site_finds_no_address_and_no_finer_position(
         "www.w3.org",  # SVG namespaces of the theme's icons
         "tile.openstreetmap.org",  # the one allowed origin, in the policy and the privacy note
         "www.etalab.gouv.fr",  # the licence of the open data
+        "www.cnil.fr",  # where to complain, named in the privacy note
     }, hosts
 
 
@@ -345,6 +417,11 @@ def test_accessibility(new_tab: TabFactory, axe: Axe, first_url: str) -> None:
     # The map can be used from the keyboard: a commune's marker takes the focus and opens.
     _zoom_on_blois(page)
     marker = page.locator(".leaflet-marker-icon.bdg-commune", has_text="2")
+    assert marker.get_attribute("role") == "button"
+    assert marker.locator("[aria-hidden=true]").inner_text() == "2"
+    assert marker.locator(".bdg-terr-sr").inner_text() == (
+        "Blois (41) : 2 personnes, voir leurs badges"
+    )
     marker.focus()
     page.keyboard.press("Enter")
     page.locator(".leaflet-popup-content .bdg-terr-popup").wait_for()
@@ -355,3 +432,20 @@ def test_accessibility(new_tab: TabFactory, axe: Axe, first_url: str) -> None:
     assert page.locator(".leaflet-popup-content .bdg-terr-popup").is_visible()
     found = axe.blocking(page)
     assert found == [], "\n".join(v.describe("territoire.html, popup open") for v in found)
+
+
+def test_a_group_of_communes_is_named_and_opens_with_enter(
+    new_tab: TabFactory, first_url: str
+) -> None:
+    page = _open(new_tab, first_url).page
+    page.evaluate("map_territoire.setView([47.4, 1.0], 7, {animate: false})")
+    page.wait_for_timeout(600)
+    group = page.locator(".leaflet-marker-icon.marker-cluster").first
+    name = group.locator(".bdg-terr-sr").inner_text()
+    assert re.fullmatch(r"\d personnes, zoomer sur ces communes", name), name
+    assert group.locator("[aria-hidden=true]").inner_text() == name[0]
+    before = page.evaluate("map_territoire.getZoom()")
+    group.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    assert page.evaluate("map_territoire.getZoom()") > before

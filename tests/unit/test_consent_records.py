@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from build_tools import consent_records, consents
 from build_tools.cli import main
+from build_tools.pipeline import load_site
 from tests.conftest import AwardedRepo
 
 
@@ -201,3 +202,32 @@ def test_item_of_a_request() -> None:
         "until": "2027-01-31",
         "contact": "aucun",
     }
+
+
+def test_add_says_when_the_map_will_not_link_a_badge_whose_page_shows_a_name(
+    awarded_repo: AwardedRepo,
+) -> None:
+    # Awa agreed to "Awa" on her badge's page, and to the map without a name.
+    root = str(awarded_repo.root)
+    awa = awarded_repo.ids["awa"]
+    code, out, err = _run(
+        "consent", "add", awa, "--insee", "41018", "--id", "c-awa", "--root", root
+    )
+    assert code == 0 and out.startswith("Consentement « c-awa » enregistré")
+    assert err.splitlines() == [
+        "(ligne de commande): warning: assertions[0]: la page de vérification de ce badge "
+        "(holders.yaml) montre le nom de la personne, mais ce consentement n'en montre aucun sur "
+        "la carte : la carte ne donne donc ni le lien vers la page de vérification de ce badge ni "
+        "sa référence, sinon on lirait ce nom avec la commune ; les recruteurs citent la "
+        "référence « c-awa ». Si la personne accepte que la carte montre ce nom : badgeons "
+        "consent withdraw c-awa, puis badgeons consent add avec les mêmes badges, la même "
+        "commune et --name NOM"
+    ]
+    # The build says it too, at the badge in the file.
+    site, report = load_site(awarded_repo.root)
+    assert site is not None and site.consents[0].unlinked == (awa,)
+    (warning,) = report.sorted()
+    assert str(warning).startswith(
+        "issuers/atelier-test/consents.yaml:6:16: warning: [0].assertions[0]: la page de "
+        "vérification de ce badge (holders.yaml) montre le nom de la personne"
+    )

@@ -14,9 +14,9 @@ from types import MappingProxyType
 
 import pytest
 
-from build_tools import consents
+from build_tools import collections, consents
 from build_tools.diagnostics import format_text
-from build_tools.model import Revocation, Site
+from build_tools.model import Consent, Revocation, Site
 from build_tools.pipeline import load_site
 from tests.conftest import PROJECT, AwardedRepo
 
@@ -88,12 +88,12 @@ def test_the_pipeline_keeps_the_consents_in_force(awarded_repo: AwardedRepo, sit
     today = consents.today()
     _write(
         awarded_repo,
-        f"- id: c-awa\n  assertions: [{{awa}}]\n  commune: {{{{insee: '41018'}}}}\n"
+        f"- id: c-bob\n  assertions: [{{bob}}]\n  commune: {{{{insee: '41018'}}}}\n"
         f"  given: {today.isoformat()}\n",
     )
     site, report = load_site(awarded_repo.root)
     assert format_text(report.sorted()) == ""
-    assert site is not None and [c.id for c in site.consents] == ["c-awa"]
+    assert site is not None and [c.id for c in site.consents] == ["c-bob"]
 
 
 @pytest.mark.parametrize(
@@ -200,7 +200,7 @@ def test_a_consent_that_has_ended_is_dropped_with_a_warning(
     _write(
         awarded_repo,
         "- id: c-awa\n  assertions: [{awa}]\n  commune: {{insee: '41018'}}\n  given: 2026-01-12\n"
-        "  until: 2026-02-28\n"
+        "  until: 2026-02-28\n  display_name: Awa\n"
         "- id: c-bob\n  assertions: [{bob}]\n  commune: {{insee: '41018'}}\n  given: 2026-01-12\n",
     )
     site, problems = _load(site)
@@ -252,7 +252,7 @@ def test_a_consent_for_another_issuers_badge(awarded_repo: AwardedRepo, site: Si
 def test_duplicated_consent_ids(awarded_repo: AwardedRepo, site: Site) -> None:
     _write(
         awarded_repo,
-        "- id: c-1\n  assertions: [{awa}]\n  commune: {{insee: '41018'}}\n  given: 2026-02-01\n"
+        "- id: c-1\n  assertions: [{chloe}]\n  commune: {{insee: '41018'}}\n  given: 2026-02-01\n"
         "- id: c-1\n  assertions: [{bob}]\n  commune: {{insee: '41018'}}\n  given: 2026-02-01\n",
     )
     _, problems = _load(site)
@@ -311,8 +311,9 @@ def test_a_display_name_is_never_an_address(awarded_repo: AwardedRepo, site: Sit
     )
     _, problems = _load(site)
     assert problems.splitlines() == [
-        f"{FILE}:4:3: error: [0].display_name: « awa@example.org » : un nom affiché ne contient ni @ "
-        "ni < > (jamais d'adresse e-mail)",
+        f"{FILE}:4:3: error: [0].display_name: « awa@example.org » : un nom affiché est un prénom "
+        "ou un pseudonyme : ni adresse e-mail, ni numéro de téléphone, ni adresse postale (pas de "
+        "@ < >, au plus deux chiffres)",
         f"{FILE}:6:3: error: [0].phone: champ inconnu",
     ]
 
@@ -347,11 +348,11 @@ def test_what_a_file_says_is_cached_and_the_rest_checked_at_every_load(
     _write(
         awarded_repo,
         "- id: c-awa\n  assertions: [{awa}]\n  commune: {{name: blois, postcode: '41000'}}\n"
-        "  given: 2026-02-01\n  until: 2026-06-30\n"
+        "  given: 2026-02-01\n  until: 2026-06-30\n  display_name: Awa\n"
         "- id: c-bob\n  assertions: [{bob}]\n  commune: {{insee: '41999'}}\n  given: 2026-02-01\n",
     )
     first = _load(site)
-    unknown = f"{FILE}:8:13: error: [1].commune.insee: commune « 41999 » inconnue"
+    unknown = f"{FILE}:9:13: error: [1].commune.insee: commune « 41999 » inconnue"
     assert first[1].startswith(unknown)
     assert (awarded_repo.root / ".cache" / "badgeons" / "consents").is_dir()
 
@@ -382,3 +383,71 @@ def test_what_a_file_says_is_cached_and_the_rest_checked_at_every_load(
 
     assert format_text(sorted(consents.load_consents(site, DAY, load)[1])) == first[1]
     assert len(called) == 2
+
+
+NAMED_PAGE = (
+    "la page de vérification de ce badge (holders.yaml) montre le nom de la personne, mais ce "
+    "consentement {shown} sur la carte : la carte ne donne donc ni le lien vers la page de "
+    "vérification de ce badge ni sa référence, sinon on lirait ce nom avec la commune{quoted}. "
+    "Si la personne accepte que la carte montre ce nom : badgeons consent withdraw {id}, puis "
+    "badgeons consent add avec les mêmes badges, la même commune et --name NOM"
+)
+
+
+def test_a_badge_whose_page_shows_a_name_is_not_linked_from_a_map_without_it(
+    awarded_repo: AwardedRepo, site: Site
+) -> None:
+    # Awa agreed to "Awa" on her badge's page (holders.yaml); bob and chloe to no name there.
+    # Bob's badge collection shows "Bob" and links to his badge's page.
+    sac = "b" * 26
+    (awarded_repo.root / "issuers" / "atelier-test" / "collections.yaml").write_text(
+        f"- id: {sac}\n  assertions: [{awarded_repo.ids['bob']}]\n  display_name: Bob\n"
+        "  given: 2026-02-01\n",
+        encoding="utf-8",
+    )
+    in_force, problems = collections.load_collections(site, DAY)
+    assert problems == [] and len(in_force) == 1
+    entries = (
+        "- id: c-awa\n  assertions: [{awa}]\n  commune: {{insee: '41018'}}\n  given: 2026-02-01\n"
+        "{awa_name}"
+        "- id: c-bob\n  assertions: [{bob}]\n  commune: {{insee: '41018'}}\n  given: 2026-02-01\n"
+        "  contact: aucun\n{bob_name}"
+        "- id: c-chloe\n  assertions: [{chloe}]\n  commune: {{insee: '41018'}}\n  given: 2026-02-01\n"
+    )
+
+    def load(awa_name: str, bob_name: str) -> tuple[tuple[Consent, ...], str]:
+        _write(
+            awarded_repo, entries.replace("{awa_name}", awa_name).replace("{bob_name}", bob_name)
+        )
+        kept, problems = consents.load_consents(site, DAY, collections=in_force)
+        return kept, format_text(sorted(problems))
+
+    awa, bob = awarded_repo.ids["awa"], awarded_repo.ids["bob"]
+    kept, problems = load("", "")
+    quoted = " ; les recruteurs citent la référence « c-awa »"
+    assert problems.splitlines() == [
+        f"{FILE}:2:16: warning: [0].assertions[0]: "
+        + NAMED_PAGE.format(shown="n'en montre aucun", quoted=quoted, id="c-awa"),
+        # Bob declined contact: no reference is quoted at all.
+        f"{FILE}:6:16: warning: [1].assertions[0]: "
+        + NAMED_PAGE.format(shown="n'en montre aucun", quoted="", id="c-bob").replace(
+            "la page de vérification de ce badge (holders.yaml)",
+            f"le sac à badges « {sac} » (issuers/atelier-test/collections.yaml), qui renvoie à ce "
+            "badge,",
+        ),
+    ]
+    # Every badge stays on the map; only those two lose their link.
+    assert [(c.id, c.named, c.unlinked) for c in kept] == [
+        ("c-awa", (awa,), (awa,)),
+        ("c-bob", (bob,), (bob,)),
+        ("c-chloe", (), ()),
+    ]
+    # The map shows another name than the page: still no link.
+    kept, problems = load("  display_name: Awa B.\n", "  display_name: Bob\n")
+    assert problems == f"{FILE}:2:16: warning: [0].assertions[0]: " + NAMED_PAGE.format(
+        shown="en montre un autre", quoted=quoted, id="c-awa"
+    )
+    # The map shows the very name the pages show: the map links them, the exports do not.
+    kept, problems = load("  display_name: Awa\n", "  display_name: Bob\n")
+    assert problems == ""
+    assert [(c.named, c.unlinked) for c in kept] == [((awa,), ()), ((bob,), ()), ((), ())]

@@ -73,7 +73,8 @@ def test_map_data(mapped: tuple[Site, dict[str, str]]) -> None:
             ["37261", "Tours", "37", 47.395, 0.704],
             ["41018", "Blois", "41", 47.594, 1.329],
         ],
-        "holders": [[0, 0, "", 0, [0, ids["chloe"]]], [1, 0, "Awa", 1, [1, ids["awa"]]]],
+        # Awa's badge page shows the name the map shows: the map links it.
+        "holders": [[0, 0, "", 0, [0, ids["chloe"]], ""], [1, 0, "Awa", 1, [1, ids["awa"]], ""]],
     }
 
 
@@ -115,19 +116,22 @@ def test_geojson_export(mapped: tuple[Site, dict[str, str]]) -> None:
             "type": "Compétence",
             "referentiels": ["Référentiel régional"],
             "personnes": 1,
-            "pages_de_verification": [f"{S}a/{ids['awa']}.html"],
-            "contact": f"Atelier de test : {REQUESTS}, en citant la référence du badge {ids['awa']}",
+            # Awa's badge page shows her name, and the exports show none: neither the page nor
+            # its reference (the page's address), but the consent's.
+            "pages_de_verification": [],
+            "contact": f"Atelier de test : {REQUESTS}, en citant la référence du badge c-awa",
         },
     }
-    # Chloe declined contact: her badge is listed, with no contact route.
+    # Chloe declined contact: her badge is listed, with no contact route; her page shows no name.
     assert tours["properties"]["contact"] == ""
+    assert tours["properties"]["pages_de_verification"] == [f"{S}a/{ids['chloe']}.html"]
     assert tours["properties"]["niveau"] == "1 · Je fais"
     # Display names stay out of the open data.
     assert "Awa" not in json.dumps(document, ensure_ascii=False)
 
 
 def test_csv_export_has_the_same_content(mapped: tuple[Site, dict[str, str]]) -> None:
-    site, ids = mapped
+    site, _ = mapped
     rows = list(csv.DictReader(io.StringIO(territory.csv_text(site))))
     assert [r["commune"] for r in rows] == ["Blois", "Tours"]
     assert rows[0] == {
@@ -142,8 +146,8 @@ def test_csv_export_has_the_same_content(mapped: tuple[Site, dict[str, str]]) ->
         "type": "Compétence",
         "referentiels": "Référentiel régional",
         "personnes": "1",
-        "pages_de_verification": f"{S}a/{ids['awa']}.html",
-        "contact": f"Atelier de test : {REQUESTS}, en citant la référence du badge {ids['awa']}",
+        "pages_de_verification": "",
+        "contact": f"Atelier de test : {REQUESTS}, en citant la référence du badge c-awa",
         "licence": f"{territory.LICENCE} ; {territory.POSITIONS_CREDIT}",
     }
     assert "Awa;" not in territory.csv_text(site) and ",Awa," not in territory.csv_text(site)
@@ -168,9 +172,9 @@ def test_holders_of_one_commune_and_badge_are_grouped(awarded_repo: AwardedRepo)
     (feature,) = territory.geojson(site)["features"]
     assert feature["properties"]["personnes"] == 2
     assert feature["properties"]["contact"] == (
-        f"Atelier de test : {REQUESTS}, en citant la référence du badge "
-        f"{ids['awa']} ou {ids['bob']}"
+        f"Atelier de test : {REQUESTS}, en citant la référence du badge c-awa ou {ids['bob']}"
     )
+    assert feature["properties"]["pages_de_verification"] == [f"{S}a/{ids['bob']}.html"]
 
 
 def test_an_empty_map(awarded_repo: AwardedRepo) -> None:
@@ -336,3 +340,99 @@ def test_the_exports_are_kept_in_the_build_cache_and_follow_their_inputs(
         expected = territory.exports(variant)
         assert {p: territory_map.files(variant)[p] for p in expected} == expected
     assert len(keys) == len(variants) + 1
+
+
+@pytest.fixture
+def unnamed(awarded_repo: AwardedRepo) -> tuple[Site, dict[str, str]]:
+    """Awa in Blois with no name on the map, though her badge's page shows "Awa"."""
+    today = consents.today().isoformat()
+    ids = awarded_repo.ids
+    (awarded_repo.root / "issuers" / "atelier-test" / "consents.yaml").write_text(
+        f"- id: c-awa\n  assertions: [{ids['awa']}]\n  commune: {{insee: '41018'}}\n"
+        f"  given: {today}\n"
+        f"- id: c-bob\n  assertions: [{ids['bob']}]\n  commune: {{insee: '41018'}}\n"
+        f"  given: {today}\n",
+        encoding="utf-8",
+    )
+    site, report = load_site(awarded_repo.root)
+    assert site is not None
+    assert [d.field for d in report.sorted()] == ["[0].assertions[0]"]
+    return site, dict(ids)
+
+
+def test_a_badge_whose_page_shows_a_name_is_not_linked_from_an_unnamed_holder(
+    unnamed: tuple[Site, dict[str, str]],
+) -> None:
+    site, ids = unnamed
+    data = territory.map_data(site)
+    # Awa's badge is shown, unlinked, quoted by the consent's id; Bob's is linked.
+    assert data["holders"] == [[0, 0, "", 1, [0, ""], "c-awa"], [0, 0, "", 1, [0, ids["bob"]], ""]]
+    page = territory_map.page(site).body
+    assert ids["awa"] not in page and ids["bob"] in page
+    exports = territory_map.files(site)
+    for name in (territory.GEOJSON, territory.CSV):
+        text = exports[name].decode("utf-8")
+        assert ids["awa"] not in text and "c-awa" in text and ids["bob"] in text
+    # The list by commune is in the page as built: no JavaScript or map needed to read it.
+    assert (
+        '<tr role="row" data-insee="41018"><th scope="row" role="rowheader">Blois (41)</th>'
+        '<td class="bdg-terr-table__count" role="cell">2</td>'
+    ) in page
+    assert (
+        '<li class="bdg-terr-holder"><span class="bdg-terr-holder__name">Nom non affiché</span>'
+        '<ul class="bdg-terr-badges">\n<li><span class="bdg-terr-badge">Utiliser un téléphone '
+        "portable</span> (Compétence, délivré par Atelier de test). "
+    ) in page
+    assert "en citant la référence du badge : <code>c-awa</code>" in page
+    assert f'<a href="a/{ids["bob"]}.html">Utiliser un téléphone portable</a>' in page
+    # Nothing of the list enters the site's search index.
+    assert (
+        '<table class="bdg-terr-table" id="bdg-terr-table" role="table" data-search-exclude>'
+        in page
+    )
+
+
+def test_the_list_rows_follow_the_data(mapped: tuple[Site, dict[str, str]]) -> None:
+    site, ids = mapped
+    rows = territory_map.list_rows(territory.map_data(site))
+    assert [(r["name"], len(r["holders"])) for r in rows] == [("Blois", 1), ("Tours", 1)]
+    (awa,) = rows[0]["holders"]
+    assert awa["name"] == "Awa" and awa["contact"]
+    assert awa["badges"] == [
+        {
+            "name": "Utiliser un téléphone portable",
+            "details": "Compétence",
+            "assertion": ids["awa"],
+            "reference": ids["awa"],
+        }
+    ]
+    assert rows[1]["holders"][0]["badges"][0]["details"] == "Compétence, niveau 1 · Je fais"
+
+
+def test_the_page_names_who_answers_for_the_data(mapped: tuple[Site, dict[str, str]]) -> None:
+    body = territory_map.page(mapped[0]).body
+    assert "Cet organisme est responsable de ces données" in body
+    assert '<li>Atelier de test : <a href="mailto:' in body
+    assert "https://www.cnil.fr/" in body
+
+
+def test_the_page_is_kept_from_search_engines() -> None:
+    html = '<html><head><meta charset="utf-8"><title>T</title></head></html>'
+    finished = territory_map.finish_page(html)
+    assert finished.startswith(
+        '<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy"'
+    )
+    assert finished.count('<meta name="robots" content="noindex">') == 1
+    assert territory_map.finish_page(finished) == finished
+    sitemap = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset>\n    <url>\n'
+        f"         <loc>{S}index.html</loc>\n         <lastmod>2026-01-01</lastmod>\n    </url>\n"
+        f"    <url>\n         <loc>{S}territoire.html</loc>\n"
+        "         <lastmod>2026-01-01</lastmod>\n    </url>\n"
+        f"    <url>\n         <loc>{S}a-propos.html</loc>\n    </url>\n</urlset>"
+    )
+    assert territory_map.unlisted(sitemap) == sitemap.replace(
+        f"\n    <url>\n         <loc>{S}territoire.html</loc>\n"
+        "         <lastmod>2026-01-01</lastmod>\n    </url>",
+        "",
+    )
