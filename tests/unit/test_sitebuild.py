@@ -215,6 +215,21 @@ def test_serve_names_a_port_already_taken_in_french(site_repo: Path) -> None:
     )
 
 
+def test_the_404_page_is_in_french_then_english_and_leads_to_the_catalogue_and_verifier(
+    built: Path,
+) -> None:
+    page = (built / "site" / "404.html").read_text(encoding="utf-8")
+    assert "<title>Page introuvable - Badgeons</title>" in page
+    assert "<h1>Page introuvable</h1>" in page
+    assert "Not found" not in page
+    assert "le badge n'est peut-être pas encore publié" in page.replace("Le badge", "le badge")
+    assert '<section lang="en"' in page and "Page not found" in page
+    # Served at any depth: its links start from the path of site_url (/test/).
+    links = re.findall(r'<a href="([^"]+)">', page)
+    for target in ("/test/index.html", "/test/verifier.html", "/test/en/index.html"):
+        assert target in links, links
+
+
 def test_every_page_carries_a_policy_that_allows_its_own_inline_scripts(built: Path) -> None:
     from build_tools import csp
 
