@@ -87,6 +87,8 @@ def page_context(site: Site) -> dict[str, Any]:
         "site_title": site.settings.title.fr,
         "page_url": urls.absolute(PAGE),
         "assets": ASSET_FOLDER,
+        # The site's icon (mkdocs.yml, theme.favicon), not /favicon.ico at the host's root.
+        "icon": "assets/images/logo.svg",
         "script_integrity": sri(static.joinpath("verifier.js").read_bytes()),
         # JSON inside <script type="application/json">: "</" is escaped so no text can close it.
         "data_json": Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/")),

@@ -99,6 +99,15 @@ def test_the_page_and_everything_it_loads_are_written(output: dict[str, bytes]) 
     assert output["assets/badgeons/vendor/jsonld.min.js"] == vendor.read_bytes()
 
 
+def test_the_page_names_the_sites_icon_so_that_no_browser_asks_the_hosts_root(
+    page: _Page,
+) -> None:
+    """Without it, browsers ask /favicon.ico at the host's root, outside a sub-path site."""
+    icons = [a["href"] for tag, a in page.tags if tag == "link" and a.get("rel") == "icon"]
+    assert icons == ["assets/images/logo.svg"]
+    assert (PROJECT / "site_src" / "pages" / icons[0]).is_file()
+
+
 def test_every_context_is_published_unmodified_with_its_notice(output: dict[str, bytes]) -> None:
     index = json.loads((CONTEXTS / "index.json").read_text(encoding="utf-8"))
     published = {p.rsplit("/", 1)[1] for p in output if p.startswith("assets/badgeons/contexts/")}
