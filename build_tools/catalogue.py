@@ -156,11 +156,9 @@ def badge_page(
     lang: str = "fr",
     history: tuple[Change, ...] = (),
     figure: Figure = plain_figure,
-    card: dict[str, str] | None = None,
 ) -> Page:
-    """A badge class's page; ``card`` is its :func:`card_data`, if the caller has it."""
+    """A badge class's page."""
     path = badge_page_path(badge.slug, lang)
-    card = card if card is not None else card_data(site, badge, lang)
     family = site.families.get(badge.level.family) if badge.level else None
     awarders = [site.issuers[s] for s in site.awarders(badge)]
     awarded = len(site.awards_by_badge.get(badge.slug, ()))
@@ -176,7 +174,7 @@ def badge_page(
         history=history,
         versions=versions.badge_versions(site, badge),
         version_words=versions.WORDS[lang],
-        search_terms=" ".join(searchtext.words(card["text"])),
+        search_terms=" ".join(searchtext.variants(card_text(site, badge, lang))),
     )
     body = _render("catalogue/badge.html", context)
     return Page(
@@ -204,7 +202,7 @@ def issuer_page(site: Site, issuer: Issuer, lang: str = "fr") -> Page:
         members=members,
         networks=networks,
         badges=badges,
-        search_terms=" ".join(searchtext.words(text)),
+        search_terms=" ".join(searchtext.variants(text)),
         did=Urls(site.settings.site_url).did(issuer.slug),
     )
     body = _render("catalogue/issuer.html", context)
@@ -213,17 +211,16 @@ def issuer_page(site: Site, issuer: Issuer, lang: str = "fr") -> Page:
     )
 
 
-def home_page(site: Site, lang: str = "fr", cards: dict[str, dict[str, str]] | None = None) -> Page:
-    """The catalogue's home page; ``cards``: the :func:`card_data` of each badge, if at hand."""
+def home_page(site: Site, lang: str = "fr") -> Page:
+    """The catalogue's home page."""
     path = prefix(lang) + "index.md"
     badges = sorted(site.badges.values(), key=lambda b: catalogue_order(site, b, lang))
-    known = cards or {}
     context = _context(
         site,
         lang,
         path,
         badges=badges,
-        cards=[known.get(b.slug) or card_data(site, b, lang) for b in badges],
+        cards=[card_data(site, b, lang) for b in badges],
         filters=filter_options(site, badges, lang),
     )
     body = _render("catalogue/home.html", context)
@@ -292,22 +289,19 @@ def pages(
     changes = histories or {}
     result: list[Page] = []
     for lang in languages:
-        # Each badge's card serves both the home page and the badge's own page.
-        cards = {slug: card_data(site, b, lang) for slug, b in site.badges.items()}
-        result += [home_page(site, lang, cards), issuers_index(site, lang)]
+        result += [home_page(site, lang), issuers_index(site, lang)]
         result += [
-            badge_page(site, b, lang, changes.get(b.slug, ()), figure, cards[b.slug])
-            for b in site.badges.values()
+            badge_page(site, b, lang, changes.get(b.slug, ()), figure) for b in site.badges.values()
         ]
         result += [issuer_page(site, i, lang) for i in site.issuers.values()]
     return result
 
 
-def card_data(site: Site, badge: BadgeClass, lang: str) -> dict[str, str]:
-    """What the catalogue's filters and search read from a badge card (folded text)."""
+def card_text(site: Site, badge: BadgeClass, lang: str) -> str:
+    """What a badge card says, as written: names, description, tags, frameworks, issuers."""
     awarders = set(badge.issuers) | set(site.awarders(badge))
     issuer_names = [site.issuers[s].name.get(lang) for s in sorted(awarders)]
-    text = " ".join(
+    return " ".join(
         [
             badge.name.fr,
             badge.name.get("en"),
@@ -320,6 +314,12 @@ def card_data(site: Site, badge: BadgeClass, lang: str) -> dict[str, str]:
             i18n.kind_label(badge.kind, lang),
         ]
     )
+
+
+def card_data(site: Site, badge: BadgeClass, lang: str) -> dict[str, str]:
+    """What the catalogue's filters and search read from a badge card (folded text)."""
+    awarders = set(badge.issuers) | set(site.awarders(badge))
+    text = card_text(site, badge, lang)
     return {
         "issuers": " ".join(sorted(awarders)),
         "kind": badge.kind,

@@ -37,3 +37,14 @@ def words(text: str) -> list[str]:
     for word in _WORD.findall(fold(text)):
         seen.setdefault(stem(word), None)
     return list(seen)
+
+
+def variants(text: str) -> list[str]:
+    """The words of :func:`words` that the text does not already hold as they are written.
+
+    The site search (MkDocs' search plugin, Material's index) matches words as written: it
+    finds « téléphone » but not « telephone ». A page lists these variants for it, and only
+    these, since the search also shows them in its excerpts.
+    """
+    written = set(re.findall(r"\w+", text.lower()))
+    return [word for word in words(text) if word not in written]

@@ -139,3 +139,19 @@ def test_cards_carry_folded_text_for_filters(minimal_repo: Path) -> None:
     options = catalogue.filter_options(site, list(site.badges.values()), "fr")
     assert options["levels"] == [("1", "1 · Je fais"), ("2", "2 · Je transmets")]
     assert [v for v, _ in options["issuers"]] == ["reseau-test", "atelier-test"]
+
+
+def test_pages_list_other_spellings_for_the_site_search(minimal_repo: Path) -> None:
+    """MkDocs' search matches words as written; the page lists, under their own heading, the
+    spellings without accents or plurals that it does not already hold."""
+    site = _site(minimal_repo)
+    body = catalogue.badge_page(site, site.badges["telephone"]).body
+    section = body[body.index('<section class="bdg-search-terms" hidden>') :]
+    assert '<h2 id="recherche">Autres graphies (pour la recherche)</h2>' in section
+    terms = section.split("<p>", 1)[1].split("</p>", 1)[0].split()
+    assert "telephone" in terms and "premier" in terms
+    assert "portable" not in terms  # already written so on the page
+    english = catalogue.badge_page(site, site.badges["telephone"], "en").body
+    assert "Other spellings (for the search)" in english
+    # The facts read as words, not « Version1.0 », once the search drops the markup.
+    assert "</dt> <dd>" in body and "</dt><dd>" not in body

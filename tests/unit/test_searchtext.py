@@ -47,3 +47,11 @@ def test_fold_drops_exactly_the_combining_marks() -> None:
     for _ in range(5000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert searchtext.fold(text) == by_definition(text), text
+
+
+def test_variants_are_only_the_words_not_already_written() -> None:
+    """The site search matches words as written: a page lists only the other spellings."""
+    text = "Utiliser un téléphone, des usages numériques et un smartphone"
+    assert searchtext.variants(text) == ["telephone", "usage", "numerique"]
+    assert searchtext.variants("tout est déjà écrit sans accent") == ["deja", "ecrit", "san"]
+    assert searchtext.variants("rien a plier") == []
