@@ -378,6 +378,30 @@ def test_nginx_example_serves_the_token_types_the_site_declares() -> None:
     assert text.count("{") == text.count("}")
 
 
+def test_nginx_example_keeps_revocations_short_and_signed_files_long() -> None:
+    """Checked against a running nginx 1.22 as well (see the commit that added it)."""
+    text = NGINX.read_text(encoding="utf-8")
+    server = text[text.index("listen 443 ssl;") :]
+    # The default, which revocation lists, status lists, keys and hosted assertions keep.
+    assert '\n    add_header Cache-Control "public, max-age=300" always;' in server
+    # Each block: its pattern, and its body up to the closing brace at the block's indentation.
+    long_blocks = re.findall(r"\n    location ~ (\S+) \{(.*?)\n    \}", server, re.S)
+    immutable = [(path, body) for path, body in long_blocks if "immutable" in body]
+    assert {path for path, _ in immutable} == {
+        r"/a/[a-z2-7]+\.vc\.jwt$",
+        r"/a/[a-z2-7]+\.jws$",
+        r"/a/[a-z2-7]+\.vc\.(json|png|svg)$",
+    }
+    for path, body in immutable:
+        # A location with its own add_header loses the server's: CORS is repeated.
+        assert 'add_header Access-Control-Allow-Origin "*" always;' in body, path
+        # nginx takes the first matching regex: these come before the token types' blocks.
+        assert server.index(path) < server.index(r"location ~ \.jwt$"), path
+    types = {path: body for path, body in immutable}
+    assert "default_type application/jwt;" in types[r"/a/[a-z2-7]+\.vc\.jwt$"]
+    assert "default_type application/jose;" in types[r"/a/[a-z2-7]+\.jws$"]
+
+
 def test_deploy_doc_covers_every_host_in_french_then_english() -> None:
     text = DEPLOY_DOC.read_text(encoding="utf-8")
     english = text.index("## Deploying the site (English summary)")
@@ -398,6 +422,11 @@ def test_deploy_doc_covers_every_host_in_french_then_english() -> None:
         "actions/upload-pages-artifact",
         "actions/deploy-pages",
         "https://<organisation>.github.io/<dépôt>/",
+        "badgeons init",
+        "Cache-Control",
+        "max-age=600",
+        "status.json",
+        "minuscules",
     ):
         assert topic in french, topic
     assert "secret" in french and "secret" in summary.lower()
