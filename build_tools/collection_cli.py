@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 
 from build_tools import collections
-from build_tools.cli_common import ROOT_OPTION, SUBCOMMAND_METAVAR, day_option, site_or_fail
+from build_tools.cli_common import (
+    RECIPIENT_OPTION,
+    ROOT_OPTION,
+    SUBCOMMAND_METAVAR,
+    check_one_holder,
+    day_option,
+    site_or_fail,
+)
 from build_tools.collection_pages import page_path
 from build_tools.diagnostics import format_text
 from build_tools.urls import Urls
@@ -39,6 +46,7 @@ def collection() -> None:
 @click.option(
     "--until", metavar="DATE", help="Dernier jour de publication (par défaut : jusqu'au retrait)."
 )
+@RECIPIENT_OPTION
 @ROOT_OPTION
 def collection_add(
     assertions: tuple[str, ...],
@@ -46,6 +54,7 @@ def collection_add(
     display_name: str | None,
     given: str | None,
     until: str | None,
+    recipients: tuple[str, ...],
     root: Path,
 ) -> None:
     """Créer le sac à badges d'une personne, avec les BADGES (identifiants) qu'elle choisit.
@@ -55,6 +64,7 @@ def collection_add(
     """
     root = root.resolve()
     site = site_or_fail(root, check_signatures=False)
+    check_one_holder(site, assertions, recipients)
     today = collections.today()
     try:
         path, item = collections.add(

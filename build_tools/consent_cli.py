@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 
 from build_tools import consents
-from build_tools.cli_common import ROOT_OPTION, SUBCOMMAND_METAVAR, day_option, site_or_fail
+from build_tools.cli_common import (
+    RECIPIENT_OPTION,
+    ROOT_OPTION,
+    SUBCOMMAND_METAVAR,
+    check_one_holder,
+    day_option,
+    site_or_fail,
+)
 from build_tools.consent_records import ConsentError, NewConsent, add, recorded, withdraw
 from build_tools.diagnostics import format_text
 from build_tools.gazetteer import load as load_gazetteer
@@ -51,6 +58,7 @@ def consent() -> None:
     metavar="ID",
     help="Identifiant du consentement (par défaut : tiré au hasard).",
 )
+@RECIPIENT_OPTION
 @ROOT_OPTION
 def consent_add(
     assertions: tuple[str, ...],
@@ -62,6 +70,7 @@ def consent_add(
     until: str | None,
     no_contact: bool,
     consent_id: str | None,
+    recipients: tuple[str, ...],
     root: Path,
 ) -> None:
     """Enregistrer l'accord d'une personne pour montrer ses BADGES (identifiants) sur la carte.
@@ -78,6 +87,7 @@ def consent_add(
         commune["postcode"] = postcode
     root = root.resolve()
     site = site_or_fail(root, check_signatures=False)
+    check_one_holder(site, assertions, recipients)
     today = consents.today()
     request = NewConsent(
         assertions=assertions,

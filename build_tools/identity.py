@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable, Sequence
 
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -60,3 +61,12 @@ def new_assertion_id() -> str:
 
 def is_assertion_id(value: str) -> bool:
     return bool(_ID.match(value))
+
+
+def not_held_by(awards: Iterable[tuple[str, str, str]], emails: Sequence[str]) -> list[str]:
+    """The ids of the awards, given as (id, identity hash, salt), issued to none of ``emails``."""
+    return [
+        award_id
+        for award_id, identity_hash, salt in awards
+        if not any(matches(email, identity_hash, salt) for email in emails)
+    ]

@@ -37,8 +37,22 @@ def bag_site(built_site: BuiltSite, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copytree(built_site.root, root)
     env = {"BADGEONS_KEY_PASSPHRASE": ""}
     shown = [built_site.ids["valid"], built_site.ids["unnamed"]]
+    # The addresses the two badges were awarded to (conftest.AWARDS), as if one person had
+    # received them at two addresses.
+    holder = ["--recipient", "awa@example.org", "--recipient", "dina@example.org"]
     output = _run_cli(
-        ["collection", "add", *shown, "--issuer", ISSUER, "--name", "Awa", "--root", str(root)],
+        [
+            "collection",
+            "add",
+            *shown,
+            *holder,
+            "--issuer",
+            ISSUER,
+            "--name",
+            "Awa",
+            "--root",
+            str(root),
+        ],
         env,
     )
     found = re.search(r"/(sac/[a-z2-7]{26}\.html)", output)

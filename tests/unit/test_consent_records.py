@@ -47,11 +47,11 @@ def test_add_writes_the_commune_in_full_and_the_end_date(awarded_repo: AwardedRe
 
 def test_add_refuses_what_the_build_would_refuse(awarded_repo: AwardedRepo) -> None:
     root = str(awarded_repo.root)
-    awa, bob = awarded_repo.ids["awa"], awarded_repo.ids["bob"]
+    awa = awarded_repo.ids["awa"]
     assert _run("consent", "add", awa, "--insee", "41018", "--id", "c-1", "--root", root)[0] == 0
     before = _file(awarded_repo)
     code, out, err = _run(
-        "consent", "add", awa, bob, "--commune", "Bloi", "--postcode", "41000", "--root", root
+        "consent", "add", awa, "--commune", "Bloi", "--postcode", "41000", "--root", root
     )
     assert (code, out) == (1, "")
     assert err.splitlines() == [
