@@ -55,6 +55,8 @@ ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 # A raw HTML tag in Markdown source (autolinks such as <https://...> are Markdown, not HTML).
 _RAW_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)(?![A-Za-z0-9-]*:)(\s[^>]*)?/?>")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1|^( {4}|\t).*$|^```.*?^```", re.S | re.M)
+# A Markdown image: the sanitiser drops it (no <img> is allowed), so it would vanish unseen.
+_IMAGE = re.compile(r"!\[[^\]]*\]\(")
 _BAD_LINK = re.compile(r"\]\(\s*<?\s*(javascript|data|vbscript|file):", re.I)
 
 
@@ -124,6 +126,14 @@ def check_markdown(text: str, where: Position, field: str) -> list[Diagnostic]:
             where.error(
                 field,
                 f"HTML interdit ({shown}) : écrivez en Markdown, le HTML n'est pas interprété",
+            )
+        )
+    if _IMAGE.search(visible):
+        problems.append(
+            where.warning(
+                field,
+                "image Markdown (![…](…)) : les images ne sont pas affichées dans ce texte ; "
+                "mettez un lien ([texte](adresse)) ou, pour le badge, le champ image",
             )
         )
     for match in _BAD_LINK.finditer(visible):

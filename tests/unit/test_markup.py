@@ -87,3 +87,16 @@ def test_plain_text_fields_refuse_html_but_not_comparisons() -> None:
         "f.yaml:3:33: error: criteria.checklist[1]: HTML interdit (<script>) : ce champ est du "
         "texte simple, écrit tel qu'il sera affiché",
     ]
+
+
+def test_an_image_in_markdown_is_reported_as_it_would_vanish() -> None:
+    where = Position("f.yaml", 2, 1)
+    found = [
+        str(d) for d in check_markdown("Voir ![photo](https://example.org/a.png).", where, "x")
+    ]
+    assert found == [
+        "f.yaml:2:1: warning: x: image Markdown (![…](…)) : les images ne sont pas affichées "
+        "dans ce texte ; mettez un lien ([texte](adresse)) ou, pour le badge, le champ image"
+    ]
+    assert "<img" not in render("Voir ![photo](https://example.org/a.png).")
+    assert check_markdown("Un `![code](x)` et [un lien](https://example.org)", where, "x") == []
