@@ -26,10 +26,12 @@ from build_tools.model import Site  # noqa: E402
 from build_tools.pipeline import load_site  # noqa: E402
 
 #: (issuer, badges as (slug, rank), commune name, postcode, display name, contact allowed).
+#: An award whose page shows a name (holders.yaml) is shown on the map with that name or not
+#: at all, so the map never puts a name and a commune together that the holder kept apart.
 PLAN: tuple[tuple[str, tuple[tuple[str, int], ...], str, str, str | None, bool], ...] = (
     (
         "atelier-numerique-bas-berry",
-        (("premiers-pas-smartphone", 0),),
+        (("premiers-pas-smartphone", 1),),
         "La Châtre",
         "36400",
         "Josiane",
@@ -37,7 +39,7 @@ PLAN: tuple[tuple[str, tuple[tuple[str, int], ...], str, str, str | None, bool],
     ),
     (
         "atelier-numerique-bas-berry",
-        (("premiers-pas-smartphone", 1),),
+        (("premiers-pas-smartphone", 0),),
         "Montgivray",
         "36400",
         None,
@@ -105,7 +107,7 @@ PLAN: tuple[tuple[str, tuple[tuple[str, int], ...], str, str, str | None, bool],
     ),
     (
         "info-jeunesse-demo-vendome",
-        (("benevole-forum-jobs-ete", 0),),
+        (("benevole-forum-jobs-ete", 1),),
         "Vendôme",
         "41100",
         None,
@@ -178,9 +180,11 @@ def main() -> int:
             id=f"demo-{number:02d}",
         )
         try:
-            path, item, place = consent_records.add(site, request, today)
+            path, item, place, warnings = consent_records.add(site, request, today)
         except consent_records.ConsentError as exc:
             raise SystemExit(f"{exc}\n{format_text(exc.problems)}") from None
+        if warnings:
+            raise SystemExit(format_text(list(warnings)))
         print(f"{item['id']}: {place.label}, {len(badges)} badge(s) -> {path.relative_to(root)}")
     return 0
 
