@@ -259,7 +259,7 @@ def page(site: Site, gazetteer: Gazetteer | None = None) -> Page:
         description,
         body,
         hide=("navigation", "toc"),
-        nav_title_en="Learning territory (map)",
+        nav_title_en="Learning territory (map, in French)",
     )
 
 

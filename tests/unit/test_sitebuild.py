@@ -81,7 +81,7 @@ def test_english_pages_show_the_navigation_in_english(built: Path) -> None:
     english = [
         ("en/index.html", "Catalogue"),
         ("en/issuers/index.html", "Issuers"),
-        ("territoire.html", "Learning territory (map)"),
+        ("territoire.html", "Learning territory (map, in French)"),
         ("a-propos.html", "About (in French)"),
     ]
     assert _tabs(built, "badges/telephone.html") == french
