@@ -1007,6 +1007,12 @@
     const trusted = !["invalid", "unreadable", "unsupported", "unreachable"].includes(verdict);
     setText("bdg-facts-title", trusted ? "Le badge" : "Ce que dit le fichier (rien n'en est garanti)");
     $("bdg-facts").hidden = $("bdg-facts-title").hidden = verdict === "unreadable";
+    // A genuine badge of this site: its own page shows the criteria and the endorsements.
+    const ours = trusted && typeof report.id === "string" && report.id.startsWith(data.siteUrl)
+      ? /^a\/([a-z2-7]{26})\.(?:vc\.json|json)$/.exec(report.id.slice(data.siteUrl.length))
+      : null;
+    $("bdg-page-link").hidden = !ours;
+    if (ours) $("bdg-page-link").querySelector("a").href = "a/" + ours[1] + ".html";
     const list = $("bdg-checks");
     list.replaceChildren();
     for (const check of report.checks) {

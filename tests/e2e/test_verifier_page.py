@@ -171,6 +171,10 @@ def test_a_dropped_file_gets_its_verdict(
     else:
         assert result.title == "Badge authentique et valide"
         assert "Atelier de test" in result.detail
+    # A badge of this site leads to its own page, with its criteria and endorsements.
+    link = page.locator("#bdg-page-link a")
+    assert link.is_visible()
+    assert link.get_attribute("href") == f"a/{built_site.ids[award]}.html"
     # Nothing is uploaded: the page only reads (our own documents, here, never another host).
     assert set(methods) == {"GET"}
     assert remote_requests(tab) == []
@@ -320,6 +324,8 @@ def test_a_forgery_or_a_non_badge_is_refused(
     assert words in message
     title = {"invalid": "Signature invalide", "unreadable": "Badge illisible"}[verdict]
     assert result.title == title
+    # What a forgery claims leads nowhere, not even to the page of the badge it copies.
+    assert page.locator("#bdg-page-link").is_hidden()
     assert tab.errors == []
 
 
