@@ -304,6 +304,23 @@ def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | No
         except statements.StatementError as exc:
             # A stolen or lost key must still be marked; the collective approves it by hand.
             signer, unsigned = None, str(exc)
+        rsa_left = [
+            k
+            for k in before
+            if isinstance(k, dict)
+            and k.get("type") == "RSA"
+            and not k.get("compromised")
+            and k.get("id") != key
+        ]
+        if signer is not None and signer[0] == key and not rsa_left:
+            # Its private key is at hand: new keys must come first, signed by it, since no
+            # statement signed by a compromised key is accepted (docs/gouvernance.md).
+            raise click.ClickException(
+                f"« {key} » est la dernière clé RSA valide de « {issuer} » : créez d'abord de "
+                f"nouvelles clés (badgeons keygen {issuer}), signées par elle, puis déclarez les "
+                "anciennes compromises ; sans cela, l'organisme ne pourrait plus signer de "
+                "déclaration, ni donc créer de clés"
+            )
         keygen_module.mark_compromised(root.resolve(), issuer, key, when)
         if unsigned is not None:
             click.echo(
@@ -318,9 +335,21 @@ def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | No
             click.echo(f"Déclaration signée par {signer[0]} : {path.relative_to(root.resolve())}")
     except (keygen_module.KeygenError, issuing.IssuingError, statements.StatementError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(
-        f"Clé {key} marquée compromise depuis le {since}. Créez-en une nouvelle : badgeons keygen {issuer}"
+    kind = next((k.get("type") for k in before if isinstance(k, dict) and k.get("id") == key), "")
+    left = [
+        (str(k.get("created")), str(k.get("id")))
+        for k in before
+        if isinstance(k, dict)
+        and k.get("type") == kind
+        and not k.get("compromised")
+        and k.get("id") != key
+    ]
+    following = (
+        f"La clé {max(left)[1]} reste valide."
+        if left
+        else f"Créez-en une nouvelle : badgeons keygen {issuer}"
     )
+    click.echo(f"Clé {key} marquée compromise depuis le {since}. {following}")
 
 
 @main.command()

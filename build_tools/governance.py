@@ -254,8 +254,11 @@ def _profile(base: Snapshot, head: Snapshot, slug: str, ref: str) -> list[Diagno
             )
             continue
         listed = {str(k.get("id")): k for k in content.get("keys") or [] if isinstance(k, dict)}
+        # The keys this statement leaves usable, as it lists them: a key it lists as not
+        # compromised may sign the next statement, even if a later one marks it compromised
+        # (after a theft: compromise the keys, then make new ones, in one merge request).
         trusted = {
-            kid: entry
+            kid: {k: v for k, v in entry.items() if k != "compromised"}
             for kid, entry in now.items()
             if kid in listed
             and not listed[kid].get("compromised")

@@ -132,6 +132,39 @@ def test_compromise_writes_a_statement_that_passes(pr: AwardedRepo) -> None:
     assert outcome.code == 0
 
 
+def test_after_a_theft_the_keys_are_replaced_in_one_request(pr: AwardedRepo) -> None:
+    """Both private keys stolen: the issuer declares them compromised and makes new ones.
+
+    The last valid RSA key must sign the new keys' statement before it is itself declared
+    compromised (``compromise`` refuses the other order), and a statement it signed while the
+    request had not yet marked it compromised stays valid.
+    """
+    env = {"BADGEONS_KEY_DIR": str(pr.key_dir), "BADGEONS_KEY_PASSPHRASE": ""}
+    root = ["--root", str(pr.root)]
+    since = ["--since", "2026-06-01"]
+
+    def run(*arguments: str) -> str:
+        result = CliRunner(env=env).invoke(main, [*arguments, *root])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("compromise", "atelier-test", pr.keys.ed25519_id, *since)
+    refused = CliRunner(env=env).invoke(
+        main, ["compromise", "atelier-test", pr.keys.rsa_id, *since, *root]
+    )
+    assert refused.exit_code == 1
+    assert "créez d'abord de nouvelles clés (badgeons keygen atelier-test)" in refused.output
+    run("keygen", "atelier-test", "--no-passphrase")
+    assert "reste valide" in run("compromise", "atelier-test", pr.keys.rsa_id, *since)
+    outcome = validate(pr.root)
+    assert outcome.lines == [
+        "Changements par rapport à main :",
+        "  - émetteur « atelier-test » : 2 clés ajoutées, 2 clés marquées compromises",
+        "  - 3 déclarations signées de changement",
+    ]
+    assert (outcome.code, outcome.stderr) == (0, "Le dépôt est valide.\n")
+
+
 def test_profile_change_with_a_statement_passes(pr: AwardedRepo) -> None:
     profile = pr.root / "issuers" / "atelier-test.yaml"
     before = statements.profile_keys(pr.root, "atelier-test")
