@@ -175,10 +175,30 @@ def init(root: Path, settings: Settings) -> Removed:
     for folder in DATA_FOLDERS:
         shutil.rmtree(root / folder, ignore_errors=True)
     os.replace(scratch, target)
+    _name_the_site(root, settings)
     # Empty folders, where `badgeons new` writes (git keeps no empty folder: it is recreated).
     for folder in (*DATA_FOLDERS, "badges/images"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     return removed
+
+
+def _name_the_site(root: Path, settings: Settings) -> None:
+    """Write the collective's title as the name MkDocs shows in every page's header.
+
+    Only the ``site_name`` and ``site_description`` lines of ``mkdocs.yml`` change; the rest
+    of the file (theme, plugins, menu) is the tooling's.
+    """
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return
+    names = {"site_name": settings.title, "site_description": settings.description}
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        key = line.split(":", 1)[0]
+        value = names.get(key)
+        if value and not line.startswith(" "):
+            lines[index] = f"{key}: {_quoted(value)}\n"
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def copy_tooling(source: Path, target: Path) -> None:

@@ -95,9 +95,16 @@ def test_init_into_a_new_folder_copies_the_tracked_tooling_without_data_or_histo
     assert list((target / "badges").iterdir()) == [target / "badges" / "images"]
     # The demonstration itself is untouched.
     assert any((site_repo / "issuers").iterdir())
+    # Every page's header names the collective, not « Badgeons ».
+    assert 'site_name: "Les badges du collectif"\n' in (target / "mkdocs.yml").read_text(
+        encoding="utf-8"
+    )
     # The new repository builds: an empty catalogue, and its 404 page.
     sitebuild.build(target, tmp_path / "site")
-    assert (tmp_path / "site" / "index.html").is_file()
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Les badges du collectif" in home.split('<div class="md-header__title"')[1][:800]
+    # No search and filters over nothing: the page says there is no badge yet.
+    assert "<p>Aucun badge pour le moment.</p>" in home and 'id="bdg-filters"' not in home
     assert (tmp_path / "site" / "404.html").is_file()
 
 
