@@ -313,7 +313,7 @@ def test_a_display_name_is_never_an_address(awarded_repo: AwardedRepo, site: Sit
     assert problems.splitlines() == [
         f"{FILE}:4:3: error: [0].display_name: « awa@example.org » : un nom affiché est un prénom "
         "ou un pseudonyme : ni adresse e-mail, ni numéro de téléphone, ni adresse postale (pas de "
-        "@ < >, au plus deux chiffres)",
+        "@ < >, au plus quatre chiffres)",
         f"{FILE}:6:3: error: [0].phone: champ inconnu",
     ]
 

@@ -135,7 +135,13 @@ def test_request_problems() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["Karim 0612345678", "Awa 06 12 34 56 78", "Awa, 12 rue des Lilas", "awa@example.org"],
+    [
+        "Karim 0612345678",
+        "Awa 06 12 34 56 78",
+        "Awa, 12 rue des Lilas",
+        "awa@example.org",
+        "Awa 36000",
+    ],
 )
 def test_a_shown_name_holds_no_contact_details(name: str) -> None:
     (problem,) = issuing.request_problems([_request(name=name, name_consent=True)])
@@ -148,7 +154,9 @@ def test_a_shown_name_is_short() -> None:
     assert problem.message == f"« {'A' * 81} » : un nom affiché a au plus 80 caractères"
 
 
-@pytest.mark.parametrize("name", ["Awa D.", "Marie-Ève O'Neil", "Léa 2", "Zoé (promo 24)"])
+@pytest.mark.parametrize(
+    "name", ["Awa D.", "Marie-Ève O'Neil", "Léa 2", "Zoé (promo 24)", "Léa 2006"]
+)
 def test_first_names_and_pseudonyms_are_shown(name: str) -> None:
     assert issuing.request_problems([_request(name=name, name_consent=True)]) == []
 
