@@ -126,6 +126,23 @@ def test_an_svg_badge_offers_no_png(awarded_repo: AwardedRepo) -> None:
     assert '.png" download' not in html and '.svg" download' in html
 
 
+def test_one_image_to_download_named_after_the_badge(awarded_repo: AwardedRepo) -> None:
+    """A learner gets one clear button; the other formats wait under « Autres formats »."""
+    site = awarded_repo.site()
+    awa, chloe = awarded_repo.ids["awa"], awarded_repo.ids["chloe"]
+    html = _page(site, awa)
+    main_download = html.split('<p class="bdg-download-main">', 1)[1].split("</p>", 1)[0]
+    assert main_download == (
+        f'<a class="bdg-button" href="{awa}.png" download="telephone.png">Image du badge (PNG)</a>'
+    )
+    more = html.split('<details class="bdg-downloads-more">', 1)[1].split("</details>", 1)[0]
+    assert more.count("<li>") == 7 and 'download="telephone-ob3.png"' in more
+    # An SVG badge's image is its baked SVG.
+    assert f'href="{chloe}.svg" download="accueillir-1.svg">Image du badge (SVG)' in _page(
+        site, chloe
+    )
+
+
 def test_linkedin_link_and_qr_code(awarded_repo: AwardedRepo) -> None:
     site = awarded_repo.site()
     award = site.awards[awarded_repo.ids["bob"]]
