@@ -66,8 +66,12 @@ def test_revoked_and_expired_statuses(awarded_repo: AwardedRepo) -> None:
         and 'data-status="revoked"' in html
         and "a révoqué ce badge le 1er février 2026." in html
     )
-    # A revoked badge is not offered for LinkedIn or for printing.
+    # A revoked badge is not offered for LinkedIn, printing or a CV; its files stay, for
+    # verifiers.
     assert "linkedin.com" not in html and 'id="bdg-print"' not in html
+    assert (
+        "bdg-download-main" not in html and "Les fichiers du badge, pour les vérificateurs" in html
+    )
     assert "linkedin.com" in _page(site, award_id) and 'id="bdg-print"' in _page(site, award_id)
     # The telephone badge is valid 24 months: two years and a half later it has expired.
     later = datetime(2028, 7, 1, tzinfo=UTC)
