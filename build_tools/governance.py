@@ -182,11 +182,20 @@ def _new_awards(base: Snapshot, head: Snapshot, ref: str) -> list[Diagnostic]:
         ]
         if foreign:
             names = ", ".join(f"« {k} »" for k in foreign)
+            # Keys made in this very request: the usual case is a first award right after
+            # keygen, which only needs the keys merged first.
+            fresh = all(k in now and k not in held for k in foreign)
+            hint = (
+                " ; faites d'abord fusionner la demande qui ajoute ces clés, puis délivrez dans "
+                "une autre"
+                if fresh
+                else ""
+            )
             problems.append(
                 _at(path).error(
                     "signature",
                     f"signé avec {'la clé' if len(foreign) == 1 else 'les clés'} {names} que "
-                    f"« {issuer} » ne détenait pas sur {ref} ({RULE_HELD_KEY})",
+                    f"« {issuer} » ne détenait pas sur {ref}{hint} ({RULE_HELD_KEY})",
                 )
             )
     return problems

@@ -219,7 +219,8 @@ def test_forged_assertion_signed_with_a_fresh_key_is_refused(
         f"déclaration signée par l'une de ses clés{KEYS_HINT} ({STATEMENT})",
         f"{_record(forged)}:1:1: error: signature: signé avec les clés "
         f"« {fresh.ed25519_id} », « {fresh.rsa_id} » que « atelier-test » ne détenait pas "
-        f"sur main ({HELD})",
+        "sur main ; faites d'abord fusionner la demande qui ajoute ces clés, puis délivrez "
+        f"dans une autre ({HELD})",
     ]
     assert (outcome.code, outcome.stderr) == (1, "2 erreur(s), 0 avertissement(s).\n")
 
