@@ -304,15 +304,19 @@ def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | No
         except statements.StatementError as exc:
             # A stolen or lost key must still be marked; the collective approves it by hand.
             signer, unsigned = None, str(exc)
-        rsa_left = [
-            k
+        # The keys of the same type that stay valid, newest last (the signer is always RSA).
+        kind = next(
+            (k.get("type") for k in before if isinstance(k, dict) and k.get("id") == key), None
+        )
+        left = sorted(
+            (str(k.get("created")), str(k.get("id")))
             for k in before
             if isinstance(k, dict)
-            and k.get("type") == "RSA"
+            and k.get("type") == kind
             and not k.get("compromised")
             and k.get("id") != key
-        ]
-        if signer is not None and signer[0] == key and not rsa_left:
+        )
+        if signer is not None and signer[0] == key and not left:
             # Its private key is at hand: new keys must come first, signed by it, since no
             # statement signed by a compromised key is accepted (docs/gouvernance.md).
             raise click.ClickException(
@@ -335,17 +339,8 @@ def compromise(issuer: str, key: str, since: str, root: Path, key_dir: Path | No
             click.echo(f"Déclaration signée par {signer[0]} : {path.relative_to(root.resolve())}")
     except (keygen_module.KeygenError, issuing.IssuingError, statements.StatementError) as exc:
         raise click.ClickException(str(exc)) from None
-    kind = next((k.get("type") for k in before if isinstance(k, dict) and k.get("id") == key), "")
-    left = [
-        (str(k.get("created")), str(k.get("id")))
-        for k in before
-        if isinstance(k, dict)
-        and k.get("type") == kind
-        and not k.get("compromised")
-        and k.get("id") != key
-    ]
     following = (
-        f"La clé {max(left)[1]} reste valide."
+        f"La clé {left[-1][1]} reste valide."
         if left
         else f"Créez-en une nouvelle : badgeons keygen {issuer}"
     )
