@@ -26,12 +26,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from build_tools import groupfile, issuing, keygen
+from build_tools import groupfile, issuing, keygen, repoinit
 from build_tools.jsonld_loader import OfflineDocumentLoader
 from build_tools.model import Site
 from build_tools.pipeline import load_site
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The demonstration data that the synthetic repositories start from (see repoinit.demo_root).
+DEMO = repoinit.demo_root(ROOT)
 OUT = ROOT / "bench" / "out"
 ISSUER = "atelier-numerique-bas-berry"
 BADGE = "premiers-pas-smartphone"
@@ -73,13 +75,13 @@ def _strip_keys(text: str) -> str:
 def copy_catalogue(target: Path) -> None:
     """Copy the settings, badges and issuer profiles (with images), but no award and no key."""
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "badgeons.yml", target / "badgeons.yml")
-    shutil.copytree(ROOT / "badges", target / "badges")
+    shutil.copy2(DEMO / "badgeons.yml", target / "badgeons.yml")
+    shutil.copytree(DEMO / "badges", target / "badges")
     (target / "issuers").mkdir()
-    for profile in sorted((ROOT / "issuers").glob("*.yaml")):
+    for profile in sorted((DEMO / "issuers").glob("*.yaml")):
         text = _strip_keys(profile.read_text(encoding="utf-8"))
         (target / "issuers" / profile.name).write_text(text, encoding="utf-8")
-        folder = ROOT / "issuers" / profile.stem
+        folder = DEMO / "issuers" / profile.stem
         for image in sorted(folder.glob("logo.*")) if folder.is_dir() else []:
             (target / "issuers" / profile.stem).mkdir(exist_ok=True)
             shutil.copy2(image, target / "issuers" / profile.stem / image.name)
@@ -158,7 +160,8 @@ def award_group(
 def fingerprint(count: int) -> str:
     digest = hashlib.sha256(f"{count}\n".encode())
     for name in FINGERPRINTED:
-        digest.update(name.encode() + b"\n" + (ROOT / name).read_bytes())
+        base = ROOT if name.startswith("build_tools/") else DEMO
+        digest.update(name.encode() + b"\n" + (base / name).read_bytes())
     contexts = ROOT / "build_tools" / "contexts"
     for path in sorted(contexts.iterdir()):
         digest.update(path.name.encode() + b"\n" + path.read_bytes())

@@ -147,9 +147,12 @@ def make(root: Path, keys: Path, count: int, *, badges: int, holders: int, seed:
 def key_folder(count: int) -> Path:
     """Where the throw-away keys of a synthetic repository are kept, outside every repository.
 
-    The benchmark awards one more badge with them, as an organisation would.
+    The benchmark awards one more badge with them, as an organisation would. Each checkout
+    has a folder of its own: a second clone generating its repositories would otherwise replace
+    the keys of the first one's, whose next award would then fail its signature checks.
     """
-    return Path(tempfile.gettempdir()) / "badgeons-bench-keys" / f"scale-{count}"
+    checkout = hashlib.sha256(str(fixture.OUT).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / "badgeons-bench-keys" / checkout / f"scale-{count}"
 
 
 def fingerprint(count: int, badges: int, holders: int, seed: int) -> str:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from build_tools import assertion_pages, sitebuild
+from build_tools import assertion_pages, repoinit, sitebuild
 from build_tools.pipeline import load_site
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, VERDICT_CLOCK
 from tests.support.static_server import serving
@@ -67,6 +67,21 @@ def valid_pages(root: Path, epoch: str) -> list[str]:
     ]
 
 
+def demo_repository(scratch: Path) -> Path:
+    """The repository of the demonstration: this one, or in a collective's repository made by
+    ``badgeons init``, its kept demonstration data with this one's site sources (in
+    ``scratch``)."""
+    demo = repoinit.demo_root(ROOT)
+    if demo == ROOT:
+        return ROOT
+    scratch.mkdir(parents=True)
+    for name in (*repoinit.DATA_FOLDERS, "site_src"):
+        shutil.copytree((demo if name in repoinit.DATA_FOLDERS else ROOT) / name, scratch / name)
+    shutil.copy2(demo / "badgeons.yml", scratch / "badgeons.yml")
+    shutil.copy2(ROOT / "mkdocs.yml", scratch / "mkdocs.yml")
+    return scratch
+
+
 def visit(browser: Browser, url: str) -> tuple[int, float, float]:
     """One fresh visit: the duration shown, the duration measured, and the fetch floor (ms)."""
     context = browser.new_context(service_workers="block")
@@ -104,16 +119,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     epoch = sitebuild.source_date_epoch(ROOT)
     with tempfile.TemporaryDirectory(prefix="badgeons-live-check-") as scratch:
         folder = Path(scratch)
+        root = demo_repository(folder / "repo")
         _log("Building the demo site ...")
         env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "BADGEONS_CACHE_DIR": str(folder / "c")}
         badgeons = shutil.which("badgeons", path=str(Path(sys.executable).parent)) or "badgeons"
         subprocess.run(
-            [badgeons, "build", "--root", str(ROOT), "--site-dir", str(folder / "site")],
+            [badgeons, "build", "--root", str(root), "--site-dir", str(folder / "site")],
             env=env,
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        paths = valid_pages(ROOT, epoch)
+        paths = valid_pages(root, epoch)
         results: list[tuple[int, float, float]] = []
         with serving(folder / "site") as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(

@@ -32,7 +32,7 @@ import folium
 import markdown
 from folium.plugins import MarkerCluster
 
-from build_tools import identity, territory, territory_map, writer
+from build_tools import identity, repoinit, territory, territory_map, writer
 from build_tools.gazetteer import Gazetteer
 from build_tools.gazetteer import load as load_gazetteer
 from build_tools.model import Award, Consent, Site
@@ -46,7 +46,7 @@ BUILD_LIMIT_SECONDS = 1.0
 
 @cache
 def _catalogue() -> Site:
-    site, report = load_site(ROOT, check_signatures=False)
+    site, report = load_site(repoinit.demo_root(ROOT), check_signatures=False)
     if site is None:
         raise RuntimeError(f"the repository has errors: {report.sorted()[:3]}")
     return site

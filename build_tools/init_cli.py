@@ -46,9 +46,10 @@ def init_command(
 ) -> None:
     """Créer le dépôt du collectif à partir de celui de démonstration.
 
-    Supprime toutes les données de démonstration (émetteurs, badges, badges signés,
-    consentements, sacs à badges, recommandations, révocations) et écrit l'adresse et le titre
-    du site dans badgeons.yml. Avec DOSSIER, le dépôt est d'abord copié, sans ses données ni
+    Retire du site toutes les données de démonstration (émetteurs, badges, badges signés,
+    consentements, sacs à badges, recommandations, révocations), qui restent dans
+    tests/data/demo pour les tests de Badgeons, et écrit l'adresse et le titre du site dans
+    badgeons.yml. Avec DOSSIER, le dépôt est d'abord copié, sans ses données ni
     son historique git, dans ce nouveau dossier (conseillé) ; sans DOSSIER, le dépôt --root
     est modifié sur place.
     """
@@ -69,7 +70,7 @@ def init_command(
     if folder is None and not yes:
         count = len(repoinit.demo_files(source))
         click.confirm(
-            f"Supprimer les {count} fichiers de démonstration de {source} (badges/, issuers/) "
+            f"Retirer les {count} fichiers de démonstration de {source} (badges/, issuers/) "
             "et écrire badgeons.yml ?",
             abort=True,
         )
@@ -83,9 +84,14 @@ def init_command(
         click.echo(f"Dépôt créé dans {target}, sans les données de démonstration.")
     else:
         click.echo(
-            f"Données de démonstration supprimées : {removed.issuers} émetteur(s), "
+            f"Données de démonstration retirées du site : {removed.issuers} émetteur(s), "
             f"{removed.badges} badge(s), {removed.awards} badge(s) signé(s) "
             f"({removed.files} fichiers)."
+        )
+    if (target / repoinit.DEMO_COPY).is_dir():
+        click.echo(
+            f"Une copie en reste dans {repoinit.DEMO_COPY.as_posix()}, hors du site : les tests "
+            "de Badgeons (make test) s'en servent."
         )
     click.echo(f"badgeons.yml : site_url: {settings.site_url}")
     shown = "." if folder is None else str(folder)

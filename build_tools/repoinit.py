@@ -8,7 +8,8 @@ address, and every signature depends on it. :func:`init` removes every demonstra
 writes ``badgeons.yml`` with the collective's address and title, or refuses before touching
 anything. :func:`copy_tooling` first copies the repository into a new folder, without its data
 or its git history (the history of a badge page is read from git: a fresh repository shows none
-of the demonstration's).
+of the demonstration's). Either way the demonstration data is kept in ``tests/data/demo``
+(:data:`DEMO_COPY`), outside the site, for Badgeons' own tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -26,6 +27,19 @@ from build_tools.yamlsource import load_yaml, load_yaml_bytes
 
 #: The folders of data: every file below them belongs to the demonstration.
 DATA_FOLDERS = ("badges", "issuers")
+
+#: Where a collective's repository keeps the demonstration data, for Badgeons' own tests and
+#: benchmarks, which check the tooling against it (its signed badges, long criteria, consents).
+DEMO_COPY = Path("tests") / "data" / "demo"
+
+_DEMO_README = """\
+# Données de démonstration
+
+Les badges, émetteurs et badges signés du dépôt de démonstration de Badgeons, rangés ici par
+`badgeons init`. Le site du collectif ne les publie pas (il est fait de `badges/` et `issuers/`
+à la racine) ; seuls les tests et les mesures de Badgeons (`make test`, `make bench`) s'en
+servent. Ne les modifiez pas.
+"""
 
 #: What is never copied into a new folder: git, build outputs, caches, installed tools.
 _NOT_COPIED = {
@@ -131,6 +145,32 @@ def current_site_url(root: Path) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def demo_root(project: Path) -> Path:
+    """The folder whose ``badgeons.yml``, ``badges/`` and ``issuers/`` are the demonstration.
+
+    That is the project itself in Badgeons' own repository, and :data:`DEMO_COPY` in a
+    collective's repository made by ``badgeons init``.
+    """
+    kept = project / DEMO_COPY
+    return kept if (kept / discover.SETTINGS_FILE).is_file() else project
+
+
+def _keep_demo(source: Path, target: Path, names: list[str]) -> None:
+    """Copy the demonstration's settings and data files ``names`` of ``source`` into the
+    :data:`DEMO_COPY` of ``target``, when ``target`` holds Badgeons' tests."""
+    if not (target / "tests").is_dir() or (target / DEMO_COPY).exists():
+        return
+    kept = target / DEMO_COPY
+    for name in [discover.SETTINGS_FILE, *names]:
+        origin = source / name
+        if not origin.is_file():
+            continue
+        destination = kept / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(origin, destination)
+    (kept / "README.md").write_text(_DEMO_README, encoding="utf-8")
+
+
 def demo_files(root: Path) -> list[Path]:
     """Every file of data in the repository: all of ``badges/`` and ``issuers/``."""
     found: list[Path] = []
@@ -172,6 +212,7 @@ def init(root: Path, settings: Settings) -> Removed:
     handle, scratch = tempfile.mkstemp(dir=root, prefix=".badgeons.yml.")
     with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
         out.write(settings_text(settings))
+    _keep_demo(root, root, [p.relative_to(root).as_posix() for p in files])
     for folder in DATA_FOLDERS:
         shutil.rmtree(root / folder, ignore_errors=True)
     os.replace(scratch, target)
@@ -224,6 +265,7 @@ def copy_tooling(source: Path, target: Path) -> None:
         destination = target / name
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(origin, destination)
+    _keep_demo(source, target, [n for n in names if n.split("/", 1)[0] in DATA_FOLDERS])
 
 
 def _tracked(source: Path) -> list[str] | None:

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import pytest
 
-from build_tools import issuing, keygen
+from build_tools import issuing, keygen, repoinit
 from build_tools.diagnostics import format_text
 from build_tools.keygen import NewKeys
 from build_tools.model import Site
@@ -21,6 +21,9 @@ from build_tools.pipeline import load_site
 
 DATA = Path(__file__).parent / "data"
 PROJECT = Path(__file__).parent.parent
+#: The demonstration data (badgeons.yml, badges/, issuers/): the project's own, or in a
+#: collective's repository made by `badgeons init`, the copy it keeps in tests/data/demo.
+DEMO = repoinit.demo_root(PROJECT)
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from playwright.sync_api import Page, Route, expect
 
 from build_tools.cli import main as badgeons
-from tests.conftest import PROJECT
+from tests.conftest import DEMO, PROJECT
 from tests.e2e.conftest import (
     DISPLAY_NAME,
     ISSUER,
@@ -420,10 +420,11 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     base = tmp_path_factory.mktemp("sample")
     root = base / "repo"
     root.mkdir()
-    for name in ("badgeons.yml", "mkdocs.yml"):
-        shutil.copy(PROJECT / name, root / name)
-    for name in ("badges", "issuers", "site_src"):
-        shutil.copytree(PROJECT / name, root / name)
+    shutil.copy(DEMO / "badgeons.yml", root / "badgeons.yml")
+    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    for name in ("badges", "issuers"):
+        shutil.copytree(DEMO / name, root / name)
+    shutil.copytree(PROJECT / "site_src", root / "site_src")
     site = base / "site"
     result = CliRunner().invoke(
         badgeons, ["build", "--no-cache", "--root", str(root), "--site-dir", str(site)]

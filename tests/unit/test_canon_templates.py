@@ -20,10 +20,10 @@ import pytest
 from build_tools import canon_templates, keys, signing
 from build_tools.canon_templates import STATS, canonicalize_fast
 from build_tools.jsonld_loader import OfflineDocumentLoader, canonicalize
+from tests.conftest import DEMO
 
-PROJECT = Path(__file__).parents[2]
-RECORDS = sorted(PROJECT.glob("issuers/*/assertions/*.json")) + sorted(
-    PROJECT.glob("issuers/*/endorsements/*.json")
+RECORDS = sorted(DEMO.glob("issuers/*/assertions/*.json")) + sorted(
+    DEMO.glob("issuers/*/endorsements/*.json")
 )
 SIGNING_DATA = Path(__file__).parents[1] / "data" / "signing"
 VECTOR = json.loads((SIGNING_DATA / "eddsa-rdfc-2022-vector.json").read_text(encoding="utf-8"))

@@ -240,9 +240,9 @@ def test_a_compromised_rsa_key_is_published_in_no_form(awarded_repo: AwardedRepo
 def test_award_paths_name_exactly_the_files_an_award_publishes() -> None:
     """Incremental builds keep an unchanged award's files by these names: none may be missed."""
     from build_tools.pipeline import load_site
-    from tests.conftest import PROJECT
+    from tests.conftest import DEMO
 
-    site, _ = load_site(PROJECT, check_signatures=False)
+    site, _ = load_site(DEMO, check_signatures=False)
     assert site is not None
     formats = set()
     for award in site.awards.values():
@@ -255,9 +255,9 @@ def test_award_paths_name_exactly_the_files_an_award_publishes() -> None:
 def test_awards_baked_from_one_read_of_their_badge_image_are_the_same_files() -> None:
     """The build reads each badge's image once and bakes every award into those bytes."""
     from build_tools.pipeline import load_site
-    from tests.conftest import PROJECT
+    from tests.conftest import DEMO
 
-    site, _ = load_site(PROJECT, check_signatures=False)
+    site, _ = load_site(DEMO, check_signatures=False)
     assert site is not None
     images: dict[str, publish.BadgeImage] = {}
     for award in site.awards.values():

@@ -93,6 +93,9 @@ def test_init_into_a_new_folder_copies_the_tracked_tooling_without_data_or_histo
     assert (target / "mkdocs.yml").is_file() and (target / "site_src").is_dir()
     assert not any((target / "issuers").iterdir())
     assert list((target / "badges").iterdir()) == [target / "badges" / "images"]
+    # Without tests/ (this scratch repository has none), no copy of the demonstration is kept.
+    assert not (target / repoinit.DEMO_COPY).exists()
+    assert repoinit.demo_root(target) == target
     # The demonstration itself is untouched.
     assert any((site_repo / "issuers").iterdir())
     # Every page's header names the collective, not « Badgeons ».
@@ -125,12 +128,12 @@ def test_init_in_place_asks_first_and_does_nothing_when_refused(
     args = ["init", "--root", str(awarded_repo.root), "--site-url", OWN.site_url]
     result = CliRunner().invoke(main, [*args, "--title", "T"], input="n\n")
     assert result.exit_code == 1
-    assert "Supprimer les" in result.stdout
+    assert "Retirer les" in result.stdout
     assert _tree(awarded_repo.root) == before
     result = CliRunner().invoke(main, [*args, "--title", "T", "--yes"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
-        "Données de démonstration supprimées : 2 émetteur(s), 3 badge(s), "
+        "Données de démonstration retirées du site : 2 émetteur(s), 3 badge(s), "
     )
 
 
@@ -144,3 +147,50 @@ def test_init_reports_every_problem_of_the_settings(awarded_repo: AwardedRepo) -
         "badgeons.yml:8:1: error: title: trop court (au moins 1 caractères)",
         "Erreur : 2 erreur(s) : rien n'a été modifié",
     ]
+
+
+def test_init_keeps_the_demonstration_for_badgeons_own_tests_outside_the_site(
+    awarded_repo: AwardedRepo,
+) -> None:
+    """Badgeons' tests and benchmarks check the tooling against the demonstration: in a
+    collective's repository they find it in tests/data/demo, which the site never reads."""
+    root = awarded_repo.root
+    (root / "tests").mkdir()
+    before = {
+        name: data
+        for name, data in _tree(root).items()
+        if name == "badgeons.yml" or name.split("/", 1)[0] in repoinit.DATA_FOLDERS
+    }
+    assert repoinit.demo_root(root) == root
+    repoinit.init(root, OWN)
+    kept = root / repoinit.DEMO_COPY
+    assert repoinit.demo_root(root) == kept
+    copy = _tree(kept)
+    assert "Ne les modifiez pas" in copy.pop("README.md").decode("utf-8")
+    assert copy == before
+    # The kept demonstration still loads, signatures and all; the collective's site is empty.
+    demo, report = load_site(kept)
+    assert format_text(report.sorted()) == ""
+    assert demo is not None and len(demo.awards) == len(awarded_repo.ids)
+    site, _ = load_site(root)
+    assert site is not None and not site.awards and not site.badges and not site.issuers
+
+
+def test_init_into_a_new_folder_keeps_the_demonstration_beside_the_tests(
+    site_repo: Path, tmp_path: Path
+) -> None:
+    (site_repo / "tests").mkdir()
+    (site_repo / "tests" / "test_x.py").write_text("", encoding="utf-8")
+    target = tmp_path / "collectif"
+    args = ["init", str(target), "--root", str(site_repo), "--site-url", OWN.site_url]
+    result = CliRunner().invoke(main, [*args, "--title", OWN.title])
+    assert result.exit_code == 0, result.output
+    assert "Une copie en reste dans tests/data/demo, hors du site" in result.stdout
+    kept = target / repoinit.DEMO_COPY
+    assert (kept / "badgeons.yml").read_bytes() == (site_repo / "badgeons.yml").read_bytes()
+    for folder in repoinit.DATA_FOLDERS:
+        names = sorted(p.relative_to(site_repo).as_posix() for p in (site_repo / folder).rglob("*"))
+        assert sorted(p.relative_to(kept).as_posix() for p in (kept / folder).rglob("*")) == names
+    assert "site_url: https://collectif.github.io/Badges/" in (target / "badgeons.yml").read_text(
+        encoding="utf-8"
+    )

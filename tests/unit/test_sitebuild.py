@@ -7,9 +7,11 @@ import posixpath
 import re
 import threading
 import urllib.request
+from html import escape
 from pathlib import Path
 
 import pytest
+import yaml
 
 from build_tools import sitebuild
 
@@ -47,6 +49,15 @@ def test_catalogue_pages_and_images_are_built(built: Path) -> None:
     assert 'rel="canonical" href="https://badges.example.org/test/badges/telephone.html"' in page
 
 
+def _site_name(built: Path) -> str:
+    """MkDocs' site_name: « Badgeons » here, the collective's title after `badgeons init`."""
+    found = re.search(r"^site_name: (.+)$", (built / "mkdocs.yml").read_text("utf-8"), re.M)
+    assert found
+    name = yaml.safe_load(found.group(1))
+    assert isinstance(name, str)
+    return escape(name, quote=False)
+
+
 def test_the_home_pages_title_names_the_site_once(built: Path) -> None:
     """The site's title is the home page's whole title; other pages add the site's name."""
 
@@ -57,8 +68,9 @@ def test_the_home_pages_title_names_the_site_once(built: Path) -> None:
 
     assert title("index.html") == "Badgeons de test"
     assert title("en/index.html") == "Test Badgeons"
-    assert title("badges/telephone.html") == "Utiliser un téléphone portable - Badgeons"
-    assert title("issuers/index.html") == "Émetteurs et réseaux - Badgeons"
+    name = _site_name(built)
+    assert title("badges/telephone.html") == f"Utiliser un téléphone portable - {name}"
+    assert title("issuers/index.html") == f"Émetteurs et réseaux - {name}"
 
 
 def _tabs(built: Path, path: str) -> list[tuple[str, str]]:
@@ -219,7 +231,7 @@ def test_the_404_page_is_in_french_then_english_and_leads_to_the_catalogue_and_v
     built: Path,
 ) -> None:
     page = (built / "site" / "404.html").read_text(encoding="utf-8")
-    assert "<title>Page introuvable - Badgeons</title>" in page
+    assert f"<title>Page introuvable - {_site_name(built)}</title>" in page
     assert "<h1>Page introuvable</h1>" in page
     assert "Not found" not in page
     assert "le badge n'est peut-être pas encore publié" in page.replace("Le badge", "le badge")
