@@ -107,7 +107,13 @@ def build_badge(item: Loaded, root: Path) -> tuple[BadgeClass | None, list[Diagn
         description=_text(data, "description"),
         image=image or root / "badges" / data["image"],
         kind=data["kind"],
-        level=Level(level["family"], level["rank"], _text(level, "label"), level.get("family_name"))
+        level=Level(
+            level["family"],
+            level["rank"],
+            _text(level, "label"),
+            level.get("family_name"),
+            level.get("family_name_en"),
+        )
         if level
         else None,
         criteria=Criteria(_text(criteria, "narrative"), checklist, checklist_en),
@@ -190,6 +196,7 @@ def _link_families(
         members.sort(key=lambda b: (b.level.rank if b.level else 0, b.slug))
         ranks: dict[int, BadgeClass] = {}
         names = {b.level.family_name for b in members if b.level and b.level.family_name}
+        names_en = {b.level.family_name_en for b in members if b.level and b.level.family_name_en}
         for badge in members:
             assert badge.level is not None
             where = sources[f"badge:{badge.slug}"].locate(("level", "rank"))
@@ -213,17 +220,19 @@ def _link_families(
                     f"famille « {slug} » : niveau(x) {gaps} manquant(s), les niveaux doivent se suivre à partir de 1",
                 )
             )
-        if len(names) > 1:
-            where = sources[f"badge:{members[0].slug}"].locate(("level", "family_name"))
-            listed = " / ".join(sorted(names))
-            problems.append(
-                where.error(
-                    "level.family_name",
-                    f"famille « {slug} » : noms différents selon les badges ({listed})",
+        for field, found in (("family_name", names), ("family_name_en", names_en)):
+            if len(found) > 1:
+                where = sources[f"badge:{members[0].slug}"].locate(("level", field))
+                listed = " / ".join(sorted(found))
+                problems.append(
+                    where.error(
+                        f"level.{field}",
+                        f"famille « {slug} » : noms différents selon les badges ({listed})",
+                    )
                 )
-            )
         name = sorted(names)[0] if names else slug.replace("-", " ").capitalize()
-        families[slug] = LevelFamily(slug, name, tuple(b.slug for b in members))
+        name_en = sorted(names_en)[0] if names_en else None
+        families[slug] = LevelFamily(slug, name, tuple(b.slug for b in members), name_en)
     return families, problems
 
 

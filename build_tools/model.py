@@ -106,6 +106,7 @@ class Level:
     rank: int
     label: Text
     family_name: str | None = None
+    family_name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,12 @@ class LevelFamily:
     slug: str
     name: str
     badges: tuple[str, ...]
+    #: The name in English, when the badges give one.
+    name_en: str | None = None
+
+    def name_in(self, lang: str) -> str:
+        """The family's name in ``lang``, falling back to French."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ kind: competence
 # level:
 #   family: {slug}
 #   family_name: "Nom de la compétence"
+#   family_name_en: "Name of the competence"   # en anglais, facultatif
 #   rank: 1            # 1, 2, 3... sans trou
 #   label: "Je fais"   # « Je fais », « Je transmets », « Je pilote »...
 

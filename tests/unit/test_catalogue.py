@@ -114,6 +114,22 @@ def test_home_keeps_the_levels_of_a_family_together_in_rank_order(minimal_repo: 
     assert 'hide: ["navigation", "toc"]' in home.markdown()
 
 
+def test_a_family_of_levels_is_named_in_the_pages_language(minimal_repo: Path) -> None:
+    site = _site(minimal_repo)
+    badge = site.badges["accueillir-1"]
+    french = catalogue.badge_page(site, badge, "fr").body
+    english = catalogue.badge_page(site, badge, "en").body
+    assert "Les niveaux de la compétence « Accueillir un public »" in french
+    assert "Levels of the competence “Welcoming a public”" in english
+    # Without an English name, the English page names the family in French.
+    for path in (minimal_repo / "badges").glob("accueillir-*.yaml"):
+        text = path.read_text(encoding="utf-8").replace("  family_name_en: Welcoming a public\n", "")
+        path.write_text(text, encoding="utf-8")
+    site = _site(minimal_repo)
+    english = catalogue.badge_page(site, site.badges["accueillir-1"], "en").body
+    assert "Levels of the competence “Accueillir un public”" in english
+
+
 def test_english_pages_live_below_en_and_link_to_their_french_twin(minimal_repo: Path) -> None:
     site = _site(minimal_repo)
     paths = [p.path for p in catalogue.pages(site)]

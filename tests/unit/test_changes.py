@@ -261,7 +261,7 @@ def test_approved_badge_never_awarded_still_needs_a_new_version(pr: AwardedRepo)
     _edit(badge, "criteria:\n  narrative: ", "criteria:\n  narrative: Nouveau. ")
     outcome = validate(pr.root)
     assert outcome.lines[-1] == (
-        "badges/accueillir-2.yaml:13:1: error: version: critères modifiés sans nouvelle version "
+        "badges/accueillir-2.yaml:14:1: error: version: critères modifiés sans nouvelle version "
         "(toujours « 1 ») : les badges déjà délivrés gardent leurs critères ; augmentez version "
         f"({governance.RULE_VERSION})"
     )

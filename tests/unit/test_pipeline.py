@@ -57,7 +57,7 @@ def test_every_problem_of_every_file_is_reported_in_one_run(minimal_repo: Path) 
         "badges/accueillir-1.yaml",
         "badges/accueillir-2.yaml",
     }
-    assert len(report.errors) == 10
+    assert len(report.errors) == 11
 
 
 def test_missing_settings_file_is_reported(minimal_repo: Path) -> None:
