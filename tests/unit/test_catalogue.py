@@ -121,6 +121,10 @@ def test_a_family_of_levels_is_named_in_the_pages_language(minimal_repo: Path) -
     english = catalogue.badge_page(site, badge, "en").body
     assert "Les niveaux de la compétence « Accueillir un public »" in french
     assert "Levels of the competence “Welcoming a public”" in english
+    # The request form is in French on both pages (the message goes to a French organisation):
+    # the English page says so on its button.
+    assert "<summary>Demander ce badge</summary>" in french
+    assert '<summary lang="en">Request this badge (form in French)</summary>' in english
     # Without an English name, the English page names the family in French.
     for path in (minimal_repo / "badges").glob("accueillir-*.yaml"):
         text = path.read_text(encoding="utf-8").replace("  family_name_en: Welcoming a public\n", "")
