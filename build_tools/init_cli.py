@@ -76,8 +76,9 @@ def init_command(
         )
     try:
         if folder is not None:
-            repoinit.copy_tooling(source, target)
-        removed = repoinit.init(target, settings)
+            removed = repoinit.new_repository(source, target, settings)
+        else:
+            removed = repoinit.init(target, settings)
     except repoinit.InitError as exc:
         raise click.ClickException(str(exc)) from None
     if folder is not None:

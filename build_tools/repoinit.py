@@ -181,12 +181,13 @@ def demo_files(root: Path) -> list[Path]:
     return found
 
 
-def init(root: Path, settings: Settings) -> Removed:
+def init(root: Path, settings: Settings, *, copied: bool = False) -> Removed:
     """Remove every demonstration file of ``root`` and write its ``badgeons.yml``.
 
     Refused, with nothing changed, when the settings are not valid or when the repository is
     not the demonstration: a ``site_url`` that is not an example address belongs to a
-    collective whose badges must never be deleted.
+    collective whose badges must never be deleted. ``copied``: ``root`` is a new copy made by
+    :func:`copy_tooling`, which holds no data of its own whatever its source's address.
     """
     if not (root / discover.SETTINGS_FILE).is_file():
         raise InitError(f"{root} n'est pas un dépôt Badgeons (pas de {discover.SETTINGS_FILE})")
@@ -194,11 +195,12 @@ def init(root: Path, settings: Settings) -> Removed:
     if problems:
         raise InitError("\n".join(str(p) for p in problems))
     current = current_site_url(root)
-    if current is not None and siteurl.example_domain(current) is None:
+    if not copied and current is not None and siteurl.example_domain(current) is None:
         raise InitError(
             f"ce dépôt a déjà sa propre adresse (site_url: {current}) : badgeons init ne "
-            "s'utilise que sur le dépôt de démonstration, dont il supprime toutes les données "
-            "(badges, émetteurs, badges signés)"
+            "s'utilise sur place que sur le dépôt de démonstration, dont il retire toutes les "
+            "données (badges, émetteurs, badges signés) ; pour partir de ce dépôt, indiquez un "
+            "nouveau dossier (badgeons init DOSSIER ...)"
         )
     files = demo_files(root)
     removed = Removed(
@@ -242,6 +244,33 @@ def _name_the_site(root: Path, settings: Settings) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
+def new_repository(source: Path, target: Path, settings: Settings) -> Removed:
+    """:func:`copy_tooling` from ``source`` into ``target``, then :func:`init` the copy.
+
+    All or nothing: if either step fails, what was copied is removed again and ``target`` is
+    left as it was (absent, or empty).
+    """
+    existed = target.exists()
+    copy_tooling(source, target)
+    try:
+        return init(target, settings, copied=True)
+    except BaseException:
+        _discard(target, existed)
+        raise
+
+
+def _discard(target: Path, keep_folder: bool) -> None:
+    """Remove what was written into ``target``, and the folder itself unless it was there."""
+    if not keep_folder:
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    for child in target.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
 def copy_tooling(source: Path, target: Path) -> None:
     """Copy the repository at ``source`` into the new folder ``target``, without its data.
 
@@ -257,15 +286,20 @@ def copy_tooling(source: Path, target: Path) -> None:
     if names is None:
         names = _walk(source)
     kept = [n for n in names if n.split("/", 1)[0] not in DATA_FOLDERS]
+    existed = target.exists()
     target.mkdir(parents=True, exist_ok=True)
-    for name in kept:
-        origin = source / name
-        if not origin.is_file():
-            continue  # A tracked file deleted in the working tree.
-        destination = target / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(origin, destination)
-    _keep_demo(source, target, [n for n in names if n.split("/", 1)[0] in DATA_FOLDERS])
+    try:
+        for name in kept:
+            origin = source / name
+            if not origin.is_file():
+                continue  # A tracked file deleted in the working tree.
+            destination = target / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(origin, destination)
+        _keep_demo(source, target, [n for n in names if n.split("/", 1)[0] in DATA_FOLDERS])
+    except BaseException:
+        _discard(target, existed)
+        raise
 
 
 def _tracked(source: Path) -> list[str] | None:

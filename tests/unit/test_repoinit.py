@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -194,3 +195,59 @@ def test_init_into_a_new_folder_keeps_the_demonstration_beside_the_tests(
     assert "site_url: https://collectif.github.io/Badges/" in (target / "badgeons.yml").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_collectives_repository_can_start_another_in_a_new_folder(
+    site_repo: Path, tmp_path: Path
+) -> None:
+    """In place, a repository with its own address is refused; copied, its data never travels."""
+    first = tmp_path / "premier"
+    args = ["init", str(first), "--root", str(site_repo), "--site-url", OWN.site_url]
+    assert CliRunner().invoke(main, [*args, "--title", OWN.title]).exit_code == 0
+    (first / "badges" / "propre.yaml").write_text("name: x\n", encoding="utf-8")
+    before = _tree(first)
+    in_place = ["init", "--root", str(first), "--site-url", "https://autre.fr/", "--title", "A"]
+    result = CliRunner().invoke(main, [*in_place, "--yes"])
+    assert result.exit_code == 1
+    assert "pour partir de ce dépôt, indiquez un nouveau dossier" in result.stderr
+    second = tmp_path / "second"
+    result = CliRunner().invoke(main, [*in_place[:1], str(second), *in_place[1:]])
+    assert result.exit_code == 0, result.output
+    assert "site_url: https://autre.fr/" in (second / "badgeons.yml").read_text(encoding="utf-8")
+    assert not (second / "badges" / "propre.yaml").exists()
+    assert _tree(first) == before
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_copy_that_fails_leaves_no_half_written_folder(
+    site_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
+) -> None:
+    target = tmp_path / "collectif"
+    if existing:
+        target.mkdir()
+    copies = 0
+    real_copy = shutil.copy2
+
+    def failing_copy(origin: Path, destination: Path) -> object:
+        nonlocal copies
+        copies += 1
+        if copies == 3:
+            raise OSError(28, "No space left on device")
+        return real_copy(origin, destination)
+
+    monkeypatch.setattr(repoinit.shutil, "copy2", failing_copy)
+    with pytest.raises(OSError):
+        repoinit.new_repository(site_repo, target, OWN)
+    assert copies == 3
+    assert target.exists() is existing and (not existing or not any(target.iterdir()))
+    # A failure of the second step (after a complete copy) is undone the same way.
+    monkeypatch.setattr(repoinit.shutil, "copy2", real_copy)
+
+    def failing_init(root: Path, settings: repoinit.Settings, *, copied: bool) -> None:
+        assert copied and (root / "mkdocs.yml").is_file()
+        raise repoinit.InitError("disque plein")
+
+    monkeypatch.setattr(repoinit, "init", failing_init)
+    with pytest.raises(repoinit.InitError):
+        repoinit.new_repository(site_repo, target, OWN)
+    assert target.exists() is existing and (not existing or not any(target.iterdir()))
