@@ -167,7 +167,7 @@ _WORDS = {
         "home_intro": "Open digital badges (Open Badges) co-designed by training bodies and networks of the territory, to recognise skills gained in training, at work or in life.",
         "language_name": "English",
         "other_language": "Version française",
-        "verify_a_badge": "Verify a badge (in French)",
+        "verify_a_badge": "Verify a badge",
         "search_terms": "Other spellings (for the search)",
         "filter_label": "Filter badges",
         "filter_text": "Search",

@@ -16,11 +16,16 @@
 // URLs below the site's own `site_url` are read from the origin that serves this page (so that
 // the demo on 127.0.0.1 checks badges of badgeons.example.org); any other issuer's documents are
 // fetched from its own site over HTTPS, as the page explains.
+// Every message exists in French (verifier.html) and in English (en/verifier.html): the page's
+// `lang` attribute chooses, and the French words stay those of `badgeons verify`.
 "use strict";
 
 (function () {
   const data = JSON.parse(document.getElementById("bdg-verifier-data").textContent);
   const $ = (id) => document.getElementById(id);
+  const EN = document.documentElement.lang === "en";
+  /** The French or the English words, by the page's language. */
+  const say = (fr, en) => (EN ? en : fr);
 
   // Limits, as in build_tools/fetching.py and build_tools/signing.py.
   const MAX_BYTES = 5 * 1024 * 1024;
@@ -75,7 +80,7 @@
     try {
       return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch (error) {
-      throw new Unreadable(what + " : le texte n'est pas en UTF-8");
+      throw new Unreadable(what + say(" : le texte n'est pas en UTF-8", ": the text is not UTF-8"));
     }
   }
 
@@ -92,11 +97,11 @@
   /** Strict base64url without padding, refused unless canonical (as signing._b64url_decode). */
   function base64urlToBytes(segment, part) {
     if (!B64URL.test(segment) || segment.length % 4 === 1) {
-      throw new VerifyError("la partie « " + part + " » du JWS n'est pas du base64url sans remplissage");
+      throw new VerifyError(say("la partie « " + part + " » du JWS n'est pas du base64url sans remplissage", "the JWS " + part + " is not base64url without padding"));
     }
     const bytes = base64ToBytes(segment.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((segment.length + 3) % 4));
     if (bytesToBase64url(bytes) !== segment) {
-      throw new VerifyError("la partie « " + part + " » du JWS n'est pas du base64url canonique");
+      throw new VerifyError(say("la partie « " + part + " » du JWS n'est pas du base64url canonique", "the JWS " + part + " is not canonical base64url"));
     }
     return bytes;
   }
@@ -107,7 +112,7 @@
     const digits = [];
     for (const char of text) {
       let carry = BASE58.indexOf(char);
-      if (carry < 0) throw new VerifyError("caractère base58 invalide : « " + char + " »");
+      if (carry < 0) throw new VerifyError(say("caractère base58 invalide : « " + char + " »", "invalid base58 character: “" + char + "”"));
       for (let i = 0; i < digits.length; i++) {
         carry += digits[i] * 58;
         digits[i] = carry & 0xff;
@@ -128,7 +133,7 @@
   /** A multibase base58btc value ("z..."); every other multibase prefix is refused. */
   function multibaseDecode(value, what) {
     if (typeof value !== "string" || value.length < 2 || value[0] !== "z") {
-      throw new VerifyError(what + " n'est pas une valeur multibase base58btc (« z… »)");
+      throw new VerifyError(what + say(" n'est pas une valeur multibase base58btc (« z… »)", " is not a multibase base58btc value (“z…”)"));
     }
     return base58btcDecode(value.slice(1));
   }
@@ -154,9 +159,9 @@
     try {
       value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
     } catch (error) {
-      throw new ErrorType(what + " n'est pas du JSON en UTF-8");
+      throw new ErrorType(what + say(" n'est pas du JSON en UTF-8", " is not JSON in UTF-8"));
     }
-    if (!isObject(value)) throw new ErrorType(what + " n'est pas un objet JSON");
+    if (!isObject(value)) throw new ErrorType(what + say(" n'est pas un objet JSON", " is not a JSON object"));
     return value;
   }
 
@@ -180,7 +185,7 @@
     return isObject(value) ? value.id : value;
   }
 
-  // Dates: parsed on purpose, shown in French.
+  // Dates: parsed on purpose, written in words in the page's language.
 
   function parseTime(value) {
     if (typeof value !== "string" || !DATE_TIME.test(value)) return null;
@@ -188,9 +193,11 @@
     return Number.isNaN(time) ? null : new Date(time);
   }
 
-  function frenchDate(value) {
+  function writtenDate(value) {
     const date = value instanceof Date ? value : parseTime(value);
     if (!date) return String(value);
+    // "1 December 2026", as the English catalogue writes it.
+    if (EN) return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(date);
     // « 1er décembre », as the pages built by Badgeons write it.
     return new Intl.DateTimeFormat("fr-FR", { dateStyle: "long", timeZone: "UTC" }).format(date)
       .replace(/^1 /, "1er ");
@@ -217,12 +224,12 @@
       const path = url.slice(prefix.length).split("#")[0];
       const segments = path.split("/");
       if (/[?\\%]/.test(path) || segments.some((s, i) => s === "." || s === ".." || (s === "" && i < segments.length - 1))) {
-        throw new FetchError("adresse refusée (chemin invalide) : " + url);
+        throw new FetchError(say("adresse refusée (chemin invalide) : ", "address refused (invalid path): ") + url);
       }
-      return new URL(path, document.baseURI).href;
+      return new URL(data.root + path, document.baseURI).href;
     }
     if (!url.startsWith("https://")) {
-      throw new FetchError("adresse refusée (seules les adresses https:// sont suivies) : " + url);
+      throw new FetchError(say("adresse refusée (seules les adresses https:// sont suivies) : ", "address refused (only https:// addresses are followed): ") + url);
     }
     return url.split("#")[0];
   }
@@ -231,7 +238,7 @@
     const target = fetchableUrl(url);
     // The list shown to the visitor names each document by its address in the badge, and says
     // when a copy served by this page's own origin answered for it (a mirror, a local demo).
-    fetched.push(target === url.split("#")[0] ? url : url + " (lu sur ce site : " + target + ")");
+    fetched.push(target === url.split("#")[0] ? url : url + say(" (lu sur ce site : ", " (read from this site: ") + target + ")");
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), FETCH_TIMEOUT_MS);
     let response;
@@ -244,13 +251,13 @@
         headers: { Accept: "application/json, application/ld+json, */*" },
       });
     } catch (error) {
-      throw new FetchError(url + " : le site ne répond pas, ou n'autorise pas la lecture depuis cette page");
+      throw new FetchError(url + say(" : le site ne répond pas, ou n'autorise pas la lecture depuis cette page", ": the site does not answer, or does not let this page read it"));
     } finally {
       clearTimeout(timer);
     }
-    if (!response.ok) throw new FetchError(url + " : erreur HTTP " + response.status);
+    if (!response.ok) throw new FetchError(url + say(" : erreur HTTP ", ": HTTP error ") + response.status);
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes.length > MAX_BYTES) throw new FetchError(url + " : document trop gros");
+    if (bytes.length > MAX_BYTES) throw new FetchError(url + say(" : document trop gros", ": document too large"));
     return bytes;
   }
 
@@ -259,7 +266,7 @@
     try {
       return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
     } catch (error) {
-      throw new FetchError(url + " n'est pas un document JSON");
+      throw new FetchError(url + say(" n'est pas un document JSON", " is not a JSON document"));
     }
   }
 
@@ -273,10 +280,10 @@
         const script = document.createElement("script");
         script.src = data.jsonld;
         script.integrity = data.jsonldIntegrity;
-        script.onload = () => (window.BadgeonsJsonld ? resolve(window.BadgeonsJsonld) : reject(new Error("bundle vide")));
+        script.onload = () => (window.BadgeonsJsonld ? resolve(window.BadgeonsJsonld) : reject(new Error(say("bundle vide", "empty bundle"))));
         script.onerror = () => {
           jsonldLoading = null;
-          reject(new VerifyError("impossible de charger le module JSON-LD de cette page (" + data.jsonld + ")"));
+          reject(new VerifyError(say("impossible de charger le module JSON-LD de cette page (", "cannot load the JSON-LD module of this page (") + data.jsonld + ")"));
         };
         document.head.appendChild(script);
       });
@@ -289,10 +296,10 @@
   /** The document loader of jsonld.js: our own copies of the contexts, and nothing else. */
   async function documentLoader(url) {
     const path = data.contexts[url];
-    if (!path) throw new VerifyError("contexte JSON-LD inconnu, refusé (aucun chargement par le réseau) : " + url);
+    if (!path) throw new VerifyError(say("contexte JSON-LD inconnu, refusé (aucun chargement par le réseau) : ", "unknown JSON-LD context, refused (nothing is loaded from the network): ") + url);
     if (!contextCache.has(url)) {
       contextCache.set(url, fetch(path, { credentials: "omit" }).then((r) => {
-        if (!r.ok) throw new VerifyError("contexte JSON-LD " + url + " introuvable sur ce site");
+        if (!r.ok) throw new VerifyError(say("contexte JSON-LD " + url + " introuvable sur ce site", "JSON-LD context " + url + " not found on this site"));
         return r.json();
       }));
     }
@@ -308,7 +315,7 @@
     }
   }
 
-  /** A jsonld.js failure said in French: an unknown context, or what safe mode refused. */
+  /** A jsonld.js failure said in words: an unknown context, or what safe mode refused. */
   function jsonldError(error) {
     const details = (error && error.details) || {};
     if (error instanceof VerifyError) return error;
@@ -318,14 +325,15 @@
       const what = event.details || {};
       const named = what.property || what.type || what.id || what.language || "";
       const kinds = {
-        "invalid property": "terme non défini par les contextes du badge",
-        "relative @type reference": "type non défini par les contextes du badge",
-        "relative @id reference": "identifiant relatif",
-        "relative @vocab reference": "vocabulaire relatif",
+        "invalid property": say("terme non défini par les contextes du badge", "term not defined by the badge's contexts"),
+        "relative @type reference": say("type non défini par les contextes du badge", "type not defined by the badge's contexts"),
+        "relative @id reference": say("identifiant relatif", "relative identifier"),
+        "relative @vocab reference": say("vocabulaire relatif", "relative vocabulary"),
       };
-      return new VerifyError((kinds[event.code] || "JSON-LD refusé (" + event.code + ")") + (named ? " : " + named : "") + " (un ajout non signé ?)");
+      return new VerifyError((kinds[event.code] || say("JSON-LD refusé (", "JSON-LD refused (") + event.code + ")") +
+        (named ? say(" : ", ": ") + named : "") + say(" (un ajout non signé ?)", " (an unsigned addition?)"));
     }
-    return new VerifyError("JSON-LD invalide : " + (error && error.message ? error.message : error));
+    return new VerifyError(say("JSON-LD invalide : ", "invalid JSON-LD: ") + (error && error.message ? error.message : error));
   }
 
   // Reading what the visitor gave: a baked PNG or SVG, JSON, a compact JWS, or an address.
@@ -352,22 +360,22 @@
     const chunks = [];
     let offset = PNG_SIGNATURE.length;
     while (offset < png.length) {
-      if (offset + 12 > png.length) throw new Unreadable("PNG illisible : bloc tronqué à l'octet " + offset);
+      if (offset + 12 > png.length) throw new Unreadable(say("PNG illisible : bloc tronqué à l'octet ", "unreadable PNG: chunk cut short at byte ") + offset);
       const length = view.getUint32(offset);
       const kind = String.fromCharCode(...png.subarray(offset + 4, offset + 8));
-      if (offset + 12 + length > png.length) throw new Unreadable("PNG illisible : le bloc " + kind + " dépasse la fin du fichier");
-      if (!/^[A-Za-z]{4}$/.test(kind)) throw new Unreadable("PNG illisible : type de bloc invalide à l'octet " + offset);
+      if (offset + 12 + length > png.length) throw new Unreadable(say("PNG illisible : le bloc " + kind + " dépasse la fin du fichier", "unreadable PNG: the " + kind + " chunk runs past the end of the file"));
+      if (!/^[A-Za-z]{4}$/.test(kind)) throw new Unreadable(say("PNG illisible : type de bloc invalide à l'octet ", "unreadable PNG: invalid chunk type at byte ") + offset);
       const body = png.subarray(offset + 8, offset + 8 + length);
       if (crc32(png.subarray(offset + 4, offset + 8 + length)) !== view.getUint32(offset + 8 + length)) {
-        throw new Unreadable("PNG illisible : somme de contrôle fausse dans le bloc " + kind);
+        throw new Unreadable(say("PNG illisible : somme de contrôle fausse dans le bloc ", "unreadable PNG: wrong checksum in the chunk ") + kind);
       }
       chunks.push({ kind, body });
       offset += 12 + length;
       if (kind === "IEND") break;
     }
-    if (!chunks.length || chunks[0].kind !== "IHDR") throw new Unreadable("PNG illisible : pas de bloc IHDR en tête");
-    if (chunks[chunks.length - 1].kind !== "IEND") throw new Unreadable("PNG illisible : pas de bloc IEND");
-    if (offset !== png.length) throw new Unreadable("PNG illisible : données après le bloc IEND");
+    if (!chunks.length || chunks[0].kind !== "IHDR") throw new Unreadable(say("PNG illisible : pas de bloc IHDR en tête", "unreadable PNG: no IHDR chunk first"));
+    if (chunks[chunks.length - 1].kind !== "IEND") throw new Unreadable(say("PNG illisible : pas de bloc IEND", "unreadable PNG: no IEND chunk"));
+    if (offset !== png.length) throw new Unreadable(say("PNG illisible : données après le bloc IEND", "unreadable PNG: data after the IEND chunk"));
     return chunks;
   }
 
@@ -377,27 +385,27 @@
     for (const { kind, body } of chunks) {
       if (kind !== "iTXt" || body.length < prefix.length || !prefix.every((b, i) => body[i] === b)) continue;
       const rest = body.subarray(prefix.length);
-      if (rest.length < 2) throw new Unreadable("PNG illisible : bloc iTXt tronqué");
-      if (rest[0] !== 0) throw new Unreadable("PNG illisible : bloc iTXt compressé (Open Badges l'interdit)");
+      if (rest.length < 2) throw new Unreadable(say("PNG illisible : bloc iTXt tronqué", "unreadable PNG: iTXt chunk cut short"));
+      if (rest[0] !== 0) throw new Unreadable(say("PNG illisible : bloc iTXt compressé (Open Badges l'interdit)", "unreadable PNG: compressed iTXt chunk (Open Badges forbids it)"));
       let start = 2;
       for (let field = 0; field < 2; field++) {
         const end = rest.indexOf(0, start);
-        if (end < 0) throw new Unreadable("PNG illisible : bloc iTXt sans langue ni mot-clé traduit");
+        if (end < 0) throw new Unreadable(say("PNG illisible : bloc iTXt sans langue ni mot-clé traduit", "unreadable PNG: iTXt chunk without language or translated keyword"));
         start = end + 1;
       }
-      return decodeUtf8(rest.subarray(start), "PNG illisible");
+      return decodeUtf8(rest.subarray(start), say("PNG illisible", "unreadable PNG"));
     }
     return null;
   }
 
   /** The `verify` attribute and text of the first baked element of an SVG (as bake._read_svg). */
   function svgBaked(text) {
-    if (/<!ENTITY/i.test(text)) throw new Unreadable("SVG refusé : les déclarations d'entités sont refusées");
+    if (/<!ENTITY/i.test(text)) throw new Unreadable(say("SVG refusé : les déclarations d'entités sont refusées", "SVG refused: entity declarations are refused"));
     const svg = new DOMParser().parseFromString(text, "image/svg+xml");
-    if (svg.getElementsByTagName("parsererror").length) throw new Unreadable("SVG illisible : XML mal formé");
+    if (svg.getElementsByTagName("parsererror").length) throw new Unreadable(say("SVG illisible : XML mal formé", "unreadable SVG: malformed XML"));
     const root = svg.documentElement;
     if (root.namespaceURI !== SVG_NAMESPACE || root.localName !== "svg") {
-      throw new Unreadable("SVG illisible : l'élément racine n'est pas <svg>");
+      throw new Unreadable(say("SVG illisible : l'élément racine n'est pas <svg>", "unreadable SVG: the root element is not <svg>"));
     }
     const found = [];
     for (const [namespace, local] of [[OB3_SVG_NAMESPACE, "credential"], [OB2_SVG_NAMESPACE, "assertion"]]) {
@@ -411,26 +419,30 @@
     return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
   }
 
+  const NOT_A_BADGE = () => say("ni JSON, ni JWS, ni image PNG ou SVG", "neither JSON, nor JWS, nor a PNG or SVG image");
+
   /** What the input holds: {kind: "jws", content: token} or {kind: "json", content: document}. */
   async function unwrap(bytes, depth) {
-    if (depth > 3) throw new Unreadable("trop de renvois d'une adresse à l'autre");
+    if (depth > 3) throw new Unreadable(say("trop de renvois d'une adresse à l'autre", "too many redirections from one address to another"));
     if (startsWithBytes(bytes, PNG_SIGNATURE)) {
       const chunks = pngChunks(bytes);
       for (const keyword of [OB3_PNG_KEYWORD, OB2_PNG_KEYWORD]) {
         const text = pngText(chunks, keyword);
         if (text !== null) return unwrap(utf8.encode(text), depth + 1);
       }
-      throw new Unreadable("cette image PNG ne contient aucun badge (pas de bloc openbadges) : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page");
+      throw new Unreadable(say("cette image PNG ne contient aucun badge (pas de bloc openbadges) : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page",
+        "this PNG image holds no badge (no openbadges chunk): it may be only the picture of the badge, without the signed badge; ask for the link to its verification page, its QR code, or the image downloaded from that page"));
     }
     const head = new TextDecoder("utf-8").decode(bytes.subarray(0, 2048)).replace(/^\uFEFF/, "").trimStart();
     if (head.startsWith("<svg") || head.startsWith("<?xml") || head.startsWith("<!--")) {
-      for (const { verify, text } of svgBaked(decodeUtf8(bytes, "SVG illisible"))) {
+      for (const { verify, text } of svgBaked(decodeUtf8(bytes, say("SVG illisible", "unreadable SVG")))) {
         if (text) return unwrap(utf8.encode(text), depth + 1);
         if (verify) return unwrap(utf8.encode(verify), depth + 1);
       }
-      throw new Unreadable("cette image SVG ne contient aucun badge : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page");
+      throw new Unreadable(say("cette image SVG ne contient aucun badge : c'est peut-être seulement l'image du badge, sans le badge signé ; demandez le lien de sa page de vérification, son QR code ou l'image téléchargée depuis cette page",
+        "this SVG image holds no badge: it may be only the picture of the badge, without the signed badge; ask for the link to its verification page, its QR code, or the image downloaded from that page"));
     }
-    const text = decodeUtf8(bytes, "ni JSON, ni JWS, ni image PNG ou SVG").replace(/^\uFEFF/, "").trim();
+    const text = decodeUtf8(bytes, NOT_A_BADGE()).replace(/^\uFEFF/, "").trim();
     if (text.startsWith("https://") || text.startsWith("http://")) {
       // The address of one of our verification pages (printed, or in a QR code) stands for its
       // Open Badges 3.0 credential.
@@ -442,11 +454,11 @@
       try {
         return { kind: "json", content: JSON.parse(text) };
       } catch (error) {
-        throw new Unreadable("JSON invalide : " + error.message);
+        throw new Unreadable(say("JSON invalide : ", "invalid JSON: ") + error.message);
       }
     }
     if (text.split(".").length === 3) return { kind: "jws", content: text };
-    throw new Unreadable("ni JSON, ni JWS, ni image PNG ou SVG");
+    throw new Unreadable(NOT_A_BADGE());
   }
 
   /** The payload of a compact JWS, read unchecked, to choose how to check it. */
@@ -456,9 +468,9 @@
     try {
       payload = JSON.parse(decodeUtf8(base64ToBytes(part.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((part.length + 3) % 4)), "JWS"));
     } catch (error) {
-      throw new Unreadable("JWS tronqué ou mal formé");
+      throw new Unreadable(say("JWS tronqué ou mal formé", "truncated or malformed JWS"));
     }
-    if (!isObject(payload)) throw new Unreadable("JWS dont le contenu n'est pas un objet JSON");
+    if (!isObject(payload)) throw new Unreadable(say("JWS dont le contenu n'est pas un objet JSON", "JWS whose payload is not a JSON object"));
     return payload;
   }
 
@@ -466,7 +478,7 @@
 
   class Report {
     constructor() {
-      this.format = "inconnu";
+      this.format = say("inconnu", "unknown");
       this.badge = null;
       this.issuer = null;
       this.issuerName = null;
@@ -476,6 +488,8 @@
       this.identities = [];
       this.checks = [];
       this.unsupported = false;
+      // Whether the validity check failed because the badge is not valid yet (not expired).
+      this.notYet = false;
     }
 
     add(name, outcome, message, unsupported, outOfReach) {
@@ -510,78 +524,80 @@
     try {
       parts = did.slice("did:web:".length).split("#")[0].split(":").map(decodeURIComponent);
     } catch (error) {
-      throw new VerifyError("identifiant did:web mal formé : " + did);
+      throw new VerifyError(say("identifiant did:web mal formé : ", "malformed did:web identifier: ") + did);
     }
     const [host, ...path] = parts;
     return path.length ? "https://" + host + "/" + path.join("/") + "/did.json" : "https://" + host + "/.well-known/did.json";
   }
 
   function importEd25519(multibase) {
-    const bytes = multibaseDecode(multibase, "la clé publique");
+    const bytes = multibaseDecode(multibase, say("la clé publique", "the public key"));
     if (bytes.length !== 34 || bytes[0] !== ED25519_MULTICODEC[0] || bytes[1] !== ED25519_MULTICODEC[1]) {
-      throw new VerifyError("une clé Ed25519 Multikey est le préfixe 0xed01 suivi de 32 octets");
+      throw new VerifyError(say("une clé Ed25519 Multikey est le préfixe 0xed01 suivi de 32 octets", "an Ed25519 Multikey is the prefix 0xed01 followed by 32 bytes"));
     }
     return crypto.subtle.importKey("raw", bytes.subarray(2), { name: "Ed25519" }, false, ["verify"]).catch((error) => {
-      if (error.name !== "NotSupportedError") throw new VerifyError("clé Ed25519 illisible (" + error.name + ")");
-      throw new Unsupported("ce navigateur ne sait pas vérifier les signatures Ed25519 : utilisez un " +
-        "navigateur récent, ou la commande badgeons verify");
+      if (error.name !== "NotSupportedError") throw new VerifyError(say("clé Ed25519 illisible (", "unreadable Ed25519 key (") + error.name + ")");
+      throw new Unsupported(say("ce navigateur ne sait pas vérifier les signatures Ed25519 : utilisez un " +
+        "navigateur récent, ou la commande badgeons verify",
+        "this browser cannot check Ed25519 signatures: use a recent browser, or the badgeons verify command"));
     });
   }
 
   /** The Ed25519 key of a verification method, which must belong to the issuer. */
   async function resolveDidKey(method, issuerId) {
     const did = method.split("#")[0];
-    if (did !== issuerId) throw new VerifyError("la clé " + method + " n'appartient pas à l'émetteur " + issuerId);
+    if (did !== issuerId) throw new VerifyError(say("la clé " + method + " n'appartient pas à l'émetteur ", "the key " + method + " does not belong to the issuer ") + issuerId);
     if (did.startsWith("did:key:")) {
       const value = did.slice("did:key:".length);
       const fragment = method.includes("#") ? method.split("#")[1] : value;
-      if (fragment !== value) throw new VerifyError("fragment de did:key incohérent");
+      if (fragment !== value) throw new VerifyError(say("fragment de did:key incohérent", "inconsistent did:key fragment"));
       return importEd25519(value);
     }
-    if (!did.startsWith("did:web:")) throw new VerifyError("méthode DID non prise en charge : " + did);
+    if (!did.startsWith("did:web:")) throw new VerifyError(say("méthode DID non prise en charge : ", "unsupported DID method: ") + did);
     let documentDid;
     try {
       documentDid = await fetchJson(didWebUrl(did));
     } catch (error) {
-      throw new KeyUnreachable("document DID introuvable : " + error.message);
+      throw new KeyUnreachable(say("document DID introuvable : ", "DID document not found: ") + error.message);
     }
-    if (!isObject(documentDid) || documentDid.id !== did) throw new VerifyError("le document DID ne décrit pas cet identifiant");
+    if (!isObject(documentDid) || documentDid.id !== did) throw new VerifyError(say("le document DID ne décrit pas cet identifiant", "the DID document does not describe this identifier"));
     const allowed = (Array.isArray(documentDid.assertionMethod) ? documentDid.assertionMethod : []).map(idOf);
     if (!allowed.includes(method)) {
-      throw new VerifyError("la clé " + method + " n'est pas (ou plus) autorisée à signer (assertionMethod)");
+      throw new VerifyError(say("la clé " + method + " n'est pas (ou plus) autorisée à signer (assertionMethod)", "the key " + method + " is not (or no longer) allowed to sign (assertionMethod)"));
     }
     for (const entry of Array.isArray(documentDid.verificationMethod) ? documentDid.verificationMethod : []) {
       if (isObject(entry) && entry.id === method) {
-        if (entry.controller !== did) throw new VerifyError("la clé n'est pas contrôlée par l'émetteur");
+        if (entry.controller !== did) throw new VerifyError(say("la clé n'est pas contrôlée par l'émetteur", "the key is not controlled by the issuer"));
         return importEd25519(entry.publicKeyMultibase);
       }
     }
-    throw new VerifyError("clé " + method + " absente du document DID");
+    throw new VerifyError(say("clé " + method + " absente du document DID", "key " + method + " missing from the DID document"));
   }
 
   /** Check an eddsa-rdfc-2022 proof (W3C Data Integrity EdDSA Cryptosuites, section 3.2). */
   async function verifyDataIntegrity(credential, issuerId, timing) {
     const proof = credential.proof;
-    if (Array.isArray(proof)) throw new VerifyError("plusieurs preuves (proof set) : non pris en charge");
-    if (!isObject(proof)) throw new VerifyError("le document n'a pas de preuve");
+    if (Array.isArray(proof)) throw new VerifyError(say("plusieurs preuves (proof set) : non pris en charge", "several proofs (proof set): not supported"));
+    if (!isObject(proof)) throw new VerifyError(say("le document n'a pas de preuve", "the document has no proof"));
     if (proof.type !== PROOF_TYPE || proof.cryptosuite !== CRYPTOSUITE) {
-      throw new VerifyError("preuve " + proof.type + "/" + proof.cryptosuite + " : seule " + PROOF_TYPE + "/" + CRYPTOSUITE + " est acceptée");
+      throw new VerifyError(say("preuve " + proof.type + "/" + proof.cryptosuite + " : seule " + PROOF_TYPE + "/" + CRYPTOSUITE + " est acceptée",
+        "proof " + proof.type + "/" + proof.cryptosuite + ": only " + PROOF_TYPE + "/" + CRYPTOSUITE + " is accepted"));
     }
     if (proof.proofPurpose !== "assertionMethod") {
-      throw new VerifyError("but de la preuve « " + proof.proofPurpose + " », « assertionMethod » attendu");
+      throw new VerifyError(say("but de la preuve « " + proof.proofPurpose + " », « assertionMethod » attendu", "proof purpose “" + proof.proofPurpose + "”, “assertionMethod” expected"));
     }
     const method = proof.verificationMethod;
-    if (typeof method !== "string" || !ABSOLUTE_IRI.test(method)) throw new VerifyError("verificationMethod doit être une adresse absolue");
+    if (typeof method !== "string" || !ABSOLUTE_IRI.test(method)) throw new VerifyError(say("verificationMethod doit être une adresse absolue", "verificationMethod must be an absolute address"));
     const signature = multibaseDecode(proof.proofValue, "proofValue");
-    if (signature.length !== 64) throw new VerifyError("une signature Ed25519 a 64 octets, proofValue en a " + signature.length);
+    if (signature.length !== 64) throw new VerifyError(say("une signature Ed25519 a 64 octets, proofValue en a ", "an Ed25519 signature has 64 bytes, proofValue has ") + signature.length);
     if ("created" in proof && !(typeof proof.created === "string" && DATE_TIME_STAMP.test(proof.created))) {
-      throw new VerifyError("la date « created » de la preuve est illisible");
+      throw new VerifyError(say("la date « created » de la preuve est illisible", "the proof's “created” date is unreadable"));
     }
     if (proof["@context"] !== undefined) {
       const expected = [].concat(proof["@context"]);
       const actual = [].concat(credential["@context"]);
       if (!expected.every((context, i) => sameJson(context, actual[i]))) {
-        throw new VerifyError("le @context de la preuve ne commence pas celui du document");
+        throw new VerifyError(say("le @context de la preuve ne commence pas celui du document", "the proof's @context does not begin the document's"));
       }
     }
     const key = await resolveDidKey(method, issuerId);
@@ -592,7 +608,8 @@
     const hashData = concatBytes(await sha256(await canonize(config)), await sha256(await canonize(unsecured)));
     const ok = await crypto.subtle.verify({ name: "Ed25519" }, key, signature, hashData);
     timing.signature = performance.now() - started;
-    if (!ok) throw new VerifyError("la signature " + CRYPTOSUITE + " ne correspond pas : le badge a été modifié, ou n'a pas été signé par cette clé");
+    if (!ok) throw new VerifyError(say("la signature " + CRYPTOSUITE + " ne correspond pas : le badge a été modifié, ou n'a pas été signé par cette clé",
+      "the " + CRYPTOSUITE + " signature does not match: the badge has been changed, or was not signed by this key"));
   }
 
   function describeOb3(report, credential) {
@@ -610,11 +627,11 @@
   }
 
   async function ob3DataIntegrity(report, credential, timing) {
-    report.format = "Open Badges 3.0, preuve Data Integrity eddsa-rdfc-2022";
+    report.format = say("Open Badges 3.0, preuve Data Integrity eddsa-rdfc-2022", "Open Badges 3.0, Data Integrity proof eddsa-rdfc-2022");
     const issuerId = describeOb3(report, credential);
     try {
       await verifyDataIntegrity(credential, issuerId, timing);
-      report.add("signature", "ok", "preuve vérifiée avec la clé " + credential.proof.verificationMethod);
+      report.add("signature", "ok", say("preuve vérifiée avec la clé ", "proof verified with the key ") + credential.proof.verificationMethod);
     } catch (error) {
       if (!(error instanceof VerifyError || error instanceof FetchError)) throw error;
       report.add("signature", "failed", error.message, error instanceof Unsupported, unreachable(error));
@@ -625,44 +642,46 @@
   // Compact JWS, RS256 only (as signing.verify_jws).
 
   async function verifyJws(token, resolveKey) {
-    if (token.length > MAX_BYTES) throw new VerifyError("le JWS est trop long");
+    if (token.length > MAX_BYTES) throw new VerifyError(say("le JWS est trop long", "the JWS is too long"));
     const parts = token.trim().split(".");
-    if (parts.length !== 3) throw new VerifyError("un JWS compact a trois parties base64url séparées par des points");
-    const header = jsonObject(base64urlToBytes(parts[0], "en-tête"), "l'en-tête du JWS", VerifyError);
-    if (header.alg !== "RS256") throw new VerifyError("algorithme " + JSON.stringify(header.alg) + " refusé : seul RS256 est accepté");
-    if ("crit" in header) throw new VerifyError("les en-têtes critiques (crit) ne sont pas pris en charge");
-    if (!parts[1] || !parts[2]) throw new VerifyError("le contenu ou la signature du JWS est vide");
-    const payload = base64urlToBytes(parts[1], "contenu");
+    if (parts.length !== 3) throw new VerifyError(say("un JWS compact a trois parties base64url séparées par des points", "a compact JWS has three base64url parts separated by dots"));
+    const header = jsonObject(base64urlToBytes(parts[0], say("en-tête", "header")), say("l'en-tête du JWS", "the JWS header"), VerifyError);
+    if (header.alg !== "RS256") throw new VerifyError(say("algorithme " + JSON.stringify(header.alg) + " refusé : seul RS256 est accepté", "algorithm " + JSON.stringify(header.alg) + " refused: only RS256 is accepted"));
+    if ("crit" in header) throw new VerifyError(say("les en-têtes critiques (crit) ne sont pas pris en charge", "critical headers (crit) are not supported"));
+    if (!parts[1] || !parts[2]) throw new VerifyError(say("le contenu ou la signature du JWS est vide", "the JWS payload or signature is empty"));
+    const payload = base64urlToBytes(parts[1], say("contenu", "payload"));
     const signature = base64urlToBytes(parts[2], "signature");
     const key = await resolveKey(header);
     if (key.algorithm.modulusLength < MIN_RSA_BITS) {
-      throw new VerifyError("clé RSA de " + key.algorithm.modulusLength + " bits, au moins " + MIN_RSA_BITS + " exigés");
+      throw new VerifyError(say("clé RSA de " + key.algorithm.modulusLength + " bits, au moins " + MIN_RSA_BITS + " exigés",
+        "RSA key of " + key.algorithm.modulusLength + " bits, at least " + MIN_RSA_BITS + " required"));
     }
     const ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, utf8.encode(parts[0] + "." + parts[1]));
-    if (!ok) throw new VerifyError("la signature RS256 ne correspond pas : le badge a été modifié, ou n'a pas été signé par cette clé");
-    return { header, payload: jsonObject(payload, "le contenu du JWS", VerifyError) };
+    if (!ok) throw new VerifyError(say("la signature RS256 ne correspond pas : le badge a été modifié, ou n'a pas été signé par cette clé",
+      "the RS256 signature does not match: the badge has been changed, or was not signed by this key"));
+    return { header, payload: jsonObject(payload, say("le contenu du JWS", "the JWS payload"), VerifyError) };
   }
 
   const RSA = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
 
   async function importRsaJwk(jwk) {
     if (!isObject(jwk) || jwk.kty !== "RSA" || typeof jwk.n !== "string" || typeof jwk.e !== "string") {
-      throw new VerifyError("la clé publiée n'est pas une clé RSA au format JWK");
+      throw new VerifyError(say("la clé publiée n'est pas une clé RSA au format JWK", "the published key is not an RSA key in JWK format"));
     }
     try {
       return await crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true }, RSA, false, ["verify"]);
     } catch (error) {
-      throw new VerifyError("clé RSA (JWK) illisible");
+      throw new VerifyError(say("clé RSA (JWK) illisible", "unreadable RSA key (JWK)"));
     }
   }
 
   async function importRsaPem(pem) {
     const match = /-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----/.exec(String(pem));
-    if (!match) throw new VerifyError("la clé publiée n'est pas une clé publique PEM (SubjectPublicKeyInfo)");
+    if (!match) throw new VerifyError(say("la clé publiée n'est pas une clé publique PEM (SubjectPublicKeyInfo)", "the published key is not a PEM public key (SubjectPublicKeyInfo)"));
     try {
       return await crypto.subtle.importKey("spki", base64ToBytes(match[1].replace(/\s+/g, "")), RSA, false, ["verify"]);
     } catch (error) {
-      throw new VerifyError("clé RSA (PEM) illisible");
+      throw new VerifyError(say("clé RSA (PEM) illisible", "unreadable RSA key (PEM)"));
     }
   }
 
@@ -673,23 +692,23 @@
     try {
       origin = new URL(base).origin;
     } catch (error) {
-      throw new VerifyError("émetteur sans adresse web : " + issuerId);
+      throw new VerifyError(say("émetteur sans adresse web : ", "issuer without a web address: ") + issuerId);
     }
     if (typeof kid !== "string" || !/^https?:\/\//.test(kid) || !kid.startsWith(origin + "/")) {
-      throw new VerifyError("la clé " + kid + " n'est pas publiée par l'émetteur (" + origin + ")");
+      throw new VerifyError(say("la clé " + kid + " n'est pas publiée par l'émetteur (", "the key " + kid + " is not published by the issuer (") + origin + ")");
     }
     let found = await fetchJson(kid);
     if (isObject(found) && Array.isArray(found.keys)) found = found.keys.find((k) => isObject(k) && k.kid === kid);
-    if (!isObject(found)) throw new VerifyError("aucune clé JWK à l'adresse " + kid);
+    if (!isObject(found)) throw new VerifyError(say("aucune clé JWK à l'adresse ", "no JWK key at the address ") + kid);
     return importRsaJwk(found);
   }
 
   /** The VC-JWT rules of Open Badges 3.0 section 8.2 (as signing.decode_vc_jwt, expiry apart). */
   function checkVcJwtClaims(header, payload) {
     const extra = Object.keys(header).filter((name) => !VC_JWT_HEADERS.includes(name));
-    if (extra.length) throw new VerifyError("en-têtes JOSE non autorisés par Open Badges 3.0 : " + extra.join(", "));
-    if (!("kid" in header) && !("jwk" in header)) throw new VerifyError("l'en-tête JOSE doit porter kid ou jwk");
-    if ("typ" in header && header.typ !== "JWT") throw new VerifyError("l'en-tête typ doit valoir « JWT »");
+    if (extra.length) throw new VerifyError(say("en-têtes JOSE non autorisés par Open Badges 3.0 : ", "JOSE headers not allowed by Open Badges 3.0: ") + extra.join(", "));
+    if (!("kid" in header) && !("jwk" in header)) throw new VerifyError(say("l'en-tête JOSE doit porter kid ou jwk", "the JOSE header must carry kid or jwk"));
+    if ("typ" in header && header.typ !== "JWT") throw new VerifyError(say("l'en-tête typ doit valoir « JWT »", "the typ header must be “JWT”"));
     const embedded = isObject(payload.vc);
     const credential = embedded
       ? payload.vc
@@ -697,17 +716,17 @@
     const [start, end] = embedded ? ["issuanceDate", "expirationDate"] : ["validFrom", "validUntil"];
     for (const [claim, expected] of [["iss", idOf(credential.issuer)], ["sub", idOf(credential.credentialSubject)], ["jti", credential.id]]) {
       if (claim === "sub" && expected === undefined) {
-        if ("sub" in payload) throw new VerifyError("revendication sub pour un sujet sans identifiant");
+        if ("sub" in payload) throw new VerifyError(say("revendication sub pour un sujet sans identifiant", "sub claim for a subject without an identifier"));
         continue;
       }
-      if (!(claim in payload)) throw new VerifyError("le VC-JWT n'a pas de revendication " + claim);
-      if (payload[claim] !== expected) throw new VerifyError("la revendication " + claim + " ne correspond pas au badge");
+      if (!(claim in payload)) throw new VerifyError(say("le VC-JWT n'a pas de revendication " + claim, "the VC-JWT has no " + claim + " claim"));
+      if (payload[claim] !== expected) throw new VerifyError(say("la revendication " + claim + " ne correspond pas au badge", "the " + claim + " claim does not match the badge"));
     }
     const seconds = (value) => (typeof value === "string" && DATE_TIME_STAMP.test(value) ? Date.parse(value) / 1000 : NaN);
-    if (typeof payload.nbf !== "number") throw new VerifyError("le VC-JWT n'a pas de revendication nbf");
-    if (payload.nbf !== seconds(credential[start])) throw new VerifyError("la revendication nbf ne correspond pas à " + start);
+    if (typeof payload.nbf !== "number") throw new VerifyError(say("le VC-JWT n'a pas de revendication nbf", "the VC-JWT has no nbf claim"));
+    if (payload.nbf !== seconds(credential[start])) throw new VerifyError(say("la revendication nbf ne correspond pas à ", "the nbf claim does not match ") + start);
     if ("exp" in payload && end in credential && payload.exp !== seconds(credential[end])) {
-      throw new VerifyError("la revendication exp ne correspond pas à " + end);
+      throw new VerifyError(say("la revendication exp ne correspond pas à ", "the exp claim does not match ") + end);
     }
   }
 
@@ -720,7 +739,7 @@
     try {
       const verified = await verifyJws(token, (header) => jwkFor(header.kid, issuerId));
       checkVcJwtClaims(verified.header, verified.payload);
-      report.add("signature", "ok", "signature RS256 vérifiée avec la clé publiée par l'émetteur");
+      report.add("signature", "ok", say("signature RS256 vérifiée avec la clé publiée par l'émetteur", "RS256 signature verified with the key the issuer publishes"));
     } catch (error) {
       if (!(error instanceof VerifyError || error instanceof FetchError)) throw error;
       report.add("signature", "failed", error.message, false, unreachable(error));
@@ -734,30 +753,32 @@
     const now = new Date();
     const begins = start ? parseTime(start) : null;
     const ends = end ? parseTime(end) : null;
-    if ((start && !begins) || (end && !ends)) report.add("validité", "failed", "dates illisibles");
-    else if (begins && begins > now) report.add("validité", "failed", "pas encore valide (à partir du " + frenchDate(begins) + ")");
-    else if (ends && ends <= now) report.add("validité", "failed", "expiré depuis le " + frenchDate(ends));
-    else report.add("validité", "ok", ends ? "valide jusqu'au " + frenchDate(ends) : "sans date d'expiration");
+    if ((start && !begins) || (end && !ends)) report.add("validité", "failed", say("dates illisibles", "unreadable dates"));
+    else if (begins && begins > now) {
+      report.notYet = true;
+      report.add("validité", "failed", say("pas encore valide (à partir du ", "not valid yet (from ") + writtenDate(begins) + ")");
+    } else if (ends && ends <= now) report.add("validité", "failed", say("expiré depuis le ", "expired on ") + writtenDate(ends));
+    else report.add("validité", "ok", ends ? say("valide jusqu'au ", "valid until ") + writtenDate(ends) : say("sans date d'expiration", "no expiry date"));
   }
 
   async function ob3Status(report, credential) {
     validity(report, credential.validFrom || credential.issuanceDate, credential.validUntil || credential.expirationDate);
     const status = credential.credentialStatus;
     if (!status) {
-      report.add("révocation", "warning", "aucune liste de révocation déclarée par l'émetteur");
+      report.add("révocation", "warning", say("aucune liste de révocation déclarée par l'émetteur", "no revocation list declared by the issuer"));
     } else if (isObject(status) && status.type === "1EdTechRevocationList") {
       try {
         const listing = await fetchJson(String(status.id));
         const revoked = (Array.isArray(listing.revokedCredentials) ? listing.revokedCredentials : []).filter(
           (entry) => isObject(entry) && entry.id === credential.id && (entry.revoked === undefined || entry.revoked)
         );
-        if (revoked.length) report.add("révocation", "failed", "révoqué — motif : " + (revoked[0].revocationReason || "non précisé"));
-        else report.add("révocation", "ok", "absent de la liste de révocation de l'émetteur");
+        if (revoked.length) report.add("révocation", "failed", say("révoqué — motif : ", "revoked — reason: ") + (revoked[0].revocationReason || say("non précisé", "not given")));
+        else report.add("révocation", "ok", say("absent de la liste de révocation de l'émetteur", "not on the issuer's revocation list"));
       } catch (error) {
-        report.add("révocation", "warning", "liste de révocation illisible : " + error.message);
+        report.add("révocation", "warning", say("liste de révocation illisible : ", "unreadable revocation list: ") + error.message);
       }
     } else {
-      report.add("révocation", "warning", "méthode de statut " + (isObject(status) ? status.type : "?") + " non vérifiée");
+      report.add("révocation", "warning", say("méthode de statut ", "status method ") + (isObject(status) ? status.type : "?") + say(" non vérifiée", " not checked"));
     }
     const subject = isObject(credential.credentialSubject) ? credential.credentialSubject : {};
     report.identities = (Array.isArray(subject.identifier) ? subject.identifier : [])
@@ -769,34 +790,34 @@
   /** Compare an address with the badge's identities: sha256/sha512 of the address + salt. */
   async function recipient(report, email) {
     if (!email.trim()) {
-      report.add("destinataire", "warning", "non vérifié : saisissez l'adresse e-mail de la personne pour le vérifier");
+      report.add("destinataire", "warning", say("non vérifié : saisissez l'adresse e-mail de la personne pour le vérifier", "not checked: enter the person's email address to check it"));
       return;
     }
     const wanted = email.trim().toLowerCase();
     if (wanted.length > 254 || !EMAIL.test(wanted)) {
-      report.add("destinataire", "failed", "adresse e-mail invalide : « " + email.trim() + " »");
+      report.add("destinataire", "failed", say("adresse e-mail invalide : « " + email.trim() + " »", "invalid email address: “" + email.trim() + "”"));
       return;
     }
     for (const { identity, salt, hashed } of report.identities) {
       if (typeof identity !== "string") continue;
       if (!hashed) {
-        if (identity.trim().toLowerCase() === wanted) return report.add("destinataire", "ok", "délivré à cette adresse");
+        if (identity.trim().toLowerCase() === wanted) return report.add("destinataire", "ok", say("délivré à cette adresse", "issued to this address"));
         continue;
       }
       const [algorithm, digest] = identity.split("$", 2);
       const name = { sha256: "SHA-256", sha512: "SHA-512" }[algorithm.toLowerCase()];
       if (!name || !digest) continue;
       const computed = hex(await crypto.subtle.digest(name, utf8.encode(wanted + (salt || ""))));
-      if (computed === digest.toLowerCase()) return report.add("destinataire", "ok", "délivré à cette adresse");
+      if (computed === digest.toLowerCase()) return report.add("destinataire", "ok", say("délivré à cette adresse", "issued to this address"));
     }
-    report.add("destinataire", "failed", "ce badge n'a pas été délivré à cette adresse");
+    report.add("destinataire", "failed", say("ce badge n'a pas été délivré à cette adresse", "this badge was not issued to this address"));
   }
 
   // Open Badges 2.0.
 
   async function linked(value) {
     const document = typeof value === "string" ? await fetchJson(value) : value;
-    if (!isObject(document)) throw new FetchError("document lié illisible");
+    if (!isObject(document)) throw new FetchError(say("document lié illisible", "unreadable linked document"));
     return document;
   }
 
@@ -820,20 +841,20 @@
   }
 
   async function ob2Hosted(report, assertion) {
-    report.format = "Open Badges 2.0, assertion hébergée";
+    report.format = say("Open Badges 2.0, assertion hébergée", "Open Badges 2.0, hosted assertion");
     const url = String(assertion.id || "");
     report.id = url;
     let hosted;
     try {
       hosted = await fetchJson(url);
     } catch (error) {
-      report.add("signature", "failed", "l'assertion n'est pas servie à son adresse : " + error.message, false, true);
+      report.add("signature", "failed", say("l'assertion n'est pas servie à son adresse : ", "the assertion is not served at its address: ") + error.message, false, true);
       return;
     }
     const withoutStatus = (value) =>
       isObject(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => k !== "revoked" && k !== "revocationReason")) : value;
     if (!sameJson(withoutStatus(hosted), withoutStatus(assertion))) {
-      report.add("signature", "failed", "le badge ne correspond pas à l'assertion servie par l'émetteur (modifié ?)");
+      report.add("signature", "failed", say("le badge ne correspond pas à l'assertion servie par l'émetteur (modifié ?)", "the badge does not match the assertion the issuer serves (changed?)"));
       return;
     }
     const issuer = await ob2Context(report, hosted);
@@ -845,27 +866,29 @@
       }
     };
     const sameSite = host(url) !== null && host(url) === host(String(issuer.id || ""));
-    report.add("signature", sameSite ? "ok" : "failed", sameSite ? "assertion servie par le site de l'émetteur" : "assertion servie hors du site de l'émetteur");
-    if (hosted.revoked) report.add("révocation", "failed", "révoqué — motif : " + (hosted.revocationReason || "non précisé"));
-    else report.add("révocation", "ok", "l'émetteur ne l'a pas révoqué");
+    report.add("signature", sameSite ? "ok" : "failed", sameSite
+      ? say("assertion servie par le site de l'émetteur", "assertion served by the issuer's site")
+      : say("assertion servie hors du site de l'émetteur", "assertion served outside the issuer's site"));
+    if (hosted.revoked) report.add("révocation", "failed", say("révoqué — motif : ", "revoked — reason: ") + (hosted.revocationReason || say("non précisé", "not given")));
+    else report.add("révocation", "ok", say("l'émetteur ne l'a pas révoqué", "the issuer has not revoked it"));
     await ob2Status(report, hosted);
   }
 
   async function ob2Signed(report, token, payload) {
-    report.format = "Open Badges 2.0, assertion signée (JWS RS256)";
+    report.format = say("Open Badges 2.0, assertion signée (JWS RS256)", "Open Badges 2.0, signed assertion (JWS RS256)");
     report.id = payload.id || null;
     const creator = String((isObject(payload.verification) && payload.verification.creator) || "");
     const issuer = await ob2Context(report, payload);
     try {
       // Nothing to fetch: the badge itself is malformed, not out of reach.
-      if (!/^https?:\/\//.test(creator)) throw new VerifyError("l'assertion ne désigne pas la clé qui l'a signée (verification.creator)");
+      if (!/^https?:\/\//.test(creator)) throw new VerifyError(say("l'assertion ne désigne pas la clé qui l'a signée (verification.creator)", "the assertion does not name the key that signed it (verification.creator)"));
       const key = await fetchJson(creator);
       const declared = [].concat(issuer.publicKey);
-      if (!declared.includes(creator)) throw new VerifyError("la clé n'est pas déclarée dans le profil de l'émetteur");
-      if (!isObject(key) || key.owner !== issuer.id) throw new VerifyError("la clé n'appartient pas à l'émetteur");
+      if (!declared.includes(creator)) throw new VerifyError(say("la clé n'est pas déclarée dans le profil de l'émetteur", "the key is not declared in the issuer's profile"));
+      if (!isObject(key) || key.owner !== issuer.id) throw new VerifyError(say("la clé n'appartient pas à l'émetteur", "the key does not belong to the issuer"));
       const publicKey = await importRsaPem(key.publicKeyPem);
       await verifyJws(token, () => publicKey);
-      report.add("signature", "ok", "signature RS256 vérifiée avec la clé " + creator);
+      report.add("signature", "ok", say("signature RS256 vérifiée avec la clé ", "RS256 signature verified with the key ") + creator);
     } catch (error) {
       if (!(error instanceof VerifyError || error instanceof FetchError)) throw error;
       report.add("signature", "failed", error.message, false, unreachable(error));
@@ -876,15 +899,15 @@
         (entry) => idOf(entry) === payload.id
       );
       if (revoked.length) {
-        report.add("révocation", "failed", "révoqué — motif : " + ((isObject(revoked[0]) && revoked[0].revocationReason) || "non précisé"));
+        report.add("révocation", "failed", say("révoqué — motif : ", "revoked — reason: ") + ((isObject(revoked[0]) && revoked[0].revocationReason) || say("non précisé", "not given")));
       } else if (Object.keys(listing).length) {
-        report.add("révocation", "ok", "absent de la liste de révocation de l'émetteur");
+        report.add("révocation", "ok", say("absent de la liste de révocation de l'émetteur", "not on the issuer's revocation list"));
       } else {
-        report.add("révocation", "warning", "l'émetteur ne publie pas de liste de révocation");
+        report.add("révocation", "warning", say("l'émetteur ne publie pas de liste de révocation", "the issuer publishes no revocation list"));
       }
     } catch (error) {
       if (!(error instanceof FetchError)) throw error;
-      report.add("révocation", "warning", "liste de révocation illisible : " + error.message);
+      report.add("révocation", "warning", say("liste de révocation illisible : ", "unreadable revocation list: ") + error.message);
     }
     await ob2Status(report, payload);
   }
@@ -905,17 +928,17 @@
       } else if (isObject(content) && content.type === "Assertion") {
         await ob2Hosted(report, content);
       } else if (isObject(content) && "credentialSubject" in content) {
-        report.format = "Open Badges 3.0 (sans preuve)";
+        report.format = say("Open Badges 3.0 (sans preuve)", "Open Badges 3.0 (no proof)");
         describeOb3(report, content);
-        report.add("signature", "failed", "le credential ne porte aucune preuve : il n'est pas vérifiable");
+        report.add("signature", "failed", say("le credential ne porte aucune preuve : il n'est pas vérifiable", "the credential carries no proof: it cannot be verified"));
       } else {
-        report.add("lecture", "failed", "ce document n'est pas un badge Open Badges 2.0 ou 3.0");
+        report.add("lecture", "failed", say("ce document n'est pas un badge Open Badges 2.0 ou 3.0", "this document is not an Open Badges 2.0 or 3.0 badge"));
       }
     } catch (error) {
       if (error instanceof Unreadable || error instanceof FetchError || error instanceof VerifyError) {
         report.add("lecture", "failed", error.message);
       } else {
-        report.add("lecture", "failed", "erreur inattendue : " + (error && error.message ? error.message : error));
+        report.add("lecture", "failed", say("erreur inattendue : ", "unexpected error: ") + (error && error.message ? error.message : error));
       }
     }
     report.fetched = fetched.slice();
@@ -925,24 +948,30 @@
   // The page: status first, in words and with an icon, then the facts and every check.
 
   const VERDICTS = {
-    valid: ["valid", "✓", "Badge authentique et valide"],
-    revoked: ["revoked", "✗", "Badge révoqué"],
-    expired: ["expired", "!", "Badge expiré"],
-    invalid: ["invalid", "✗", "Signature invalide"],
-    recipient: ["invalid", "✗", "Badge délivré à une autre adresse"],
-    unreadable: ["unreadable", "?", "Badge illisible"],
-    unsupported: ["unreadable", "?", "Vérification impossible dans ce navigateur"],
+    valid: ["valid", "✓", say("Badge authentique et valide", "Genuine and valid badge")],
+    revoked: ["revoked", "✗", say("Badge révoqué", "Badge revoked")],
+    expired: ["expired", "!", say("Badge expiré", "Badge expired")],
+    invalid: ["invalid", "✗", say("Signature invalide", "Invalid signature")],
+    recipient: ["invalid", "✗", say("Badge délivré à une autre adresse", "Badge issued to another address")],
+    unreadable: ["unreadable", "?", say("Badge illisible", "Unreadable badge")],
+    unsupported: ["unreadable", "?", say("Vérification impossible dans ce navigateur", "Cannot verify in this browser")],
     // As on the badges' own pages (verify.js): amber, since nothing was proven either way.
-    unreachable: ["unchecked", "?", "Vérification impossible"],
+    unreachable: ["unchecked", "?", say("Vérification impossible", "Could not verify")],
   };
+  const NOT_YET = say("Badge pas encore valide", "Badge not valid yet");
+  // The checks keep their French names in the report (as checker.py); these are the words shown.
   const CHECK_NAMES = {
-    lecture: "Lecture du badge",
-    signature: "Signature et émetteur",
-    révocation: "Révocation",
-    validité: "Dates de validité",
-    destinataire: "Destinataire",
+    lecture: say("Lecture du badge", "Reading the badge"),
+    signature: say("Signature et émetteur", "Signature and issuer"),
+    révocation: say("Révocation", "Revocation"),
+    validité: say("Dates de validité", "Validity dates"),
+    destinataire: say("Destinataire", "Recipient"),
   };
-  const OUTCOMES = { ok: ["✓", "réussi"], failed: ["✗", "échec"], warning: ["!", "attention"] };
+  const OUTCOMES = {
+    ok: ["✓", say("réussi", "passed")],
+    failed: ["✗", say("échec", "failed")],
+    warning: ["!", say("attention", "warning")],
+  };
 
   const result = $("bdg-result");
   const live = $("bdg-live");
@@ -955,36 +984,47 @@
   /** The sentence under the verdict: who issued the badge, or which check failed and why. */
   function summary(report, verdict) {
     const failed = report.checks.find((check) => check.outcome === "failed");
-    const issuer = report.issuerName || report.issuer || "l'émetteur";
+    const issuer = report.issuerName || report.issuer || say("l'émetteur", "the issuer");
     const revocation = report.checks.find((check) => check.name === "révocation");
+    const message = failed ? failed.message : "";
     switch (verdict) {
       case "valid":
-        return "Délivré par " + issuer + (report.issued ? " le " + frenchDate(report.issued) : "") +
-          (report.expires ? ", valable jusqu'au " + frenchDate(report.expires) : "") +
+        return say("Délivré par ", "Issued by ") + issuer +
+          (report.issued ? say(" le ", " on ") + writtenDate(report.issued) : "") +
+          (report.expires ? say(", valable jusqu'au ", ", valid until ") + writtenDate(report.expires) : "") +
           (revocation && revocation.outcome === "ok"
-            ? ". Il est authentique et n'a pas été révoqué."
-            : ". Il est authentique ; sa révocation n'a pas pu être vérifiée (voir ci-dessous).");
+            ? say(". Il est authentique et n'a pas été révoqué.", ". It is genuine and has not been revoked.")
+            : say(". Il est authentique ; sa révocation n'a pas pu être vérifiée (voir ci-dessous).",
+              ". It is genuine; its revocation could not be checked (see below)."));
       case "revoked":
-        return "Le badge est authentique, mais " + issuer + " a révoqué ce badge. Motif : " + sentence(failed.message.replace(/^révoqué — motif : /, ""));
+        return say("Le badge est authentique, mais " + issuer + " a révoqué ce badge. Motif : ",
+          "The badge is genuine, but " + issuer + " has revoked it. Reason: ") +
+          sentence(message.replace(say(/^révoqué — motif : /, /^revoked — reason: /), ""));
       case "expired":
-        return "Le badge est authentique, mais il " + (/^pas encore/.test(failed.message) ? "n'est " : "est ") + failed.message + ".";
+        return say("Le badge est authentique, mais il " + (report.notYet ? "n'est " : "est "),
+          "The badge is genuine, but it " + (report.notYet ? "is " : "")) + message + ".";
       case "recipient":
-        return "Le badge est authentique, mais " + failed.message + ".";
+        return say("Le badge est authentique, mais ", "The badge is genuine, but ") + message + ".";
       case "unsupported":
-        return failed.message.charAt(0).toUpperCase() + failed.message.slice(1) + ". Cela ne dit rien du badge lui-même.";
+        return message.charAt(0).toUpperCase() + message.slice(1) +
+          say(". Cela ne dit rien du badge lui-même.", ". This says nothing about the badge itself.");
       case "unreadable":
-        return "Impossible de lire un badge dans ce que vous avez donné : " + failed.message + ".";
+        return say("Impossible de lire un badge dans ce que vous avez donné : ", "No badge could be read in what you gave: ") + message + ".";
       case "unreachable":
-        return "Un document de l'émetteur n'a pas pu être lu (" + report.failed("signature").message + "). Le badge n'est ni confirmé ni réfuté : réessayez plus tard, et ne vous y fiez pas tant qu'il n'a pas été vérifié.";
+        return say("Un document de l'émetteur n'a pas pu être lu (", "A document of the issuer could not be read (") +
+          report.failed("signature").message +
+          say("). Le badge n'est ni confirmé ni réfuté : réessayez plus tard, et ne vous y fiez pas tant qu'il n'a pas été vérifié.",
+            "). The badge is neither confirmed nor disproved: try again later, and do not rely on it until it has been verified.");
       default:
-        return "Contrôle en échec (" + CHECK_NAMES[failed.name] + ") : " + failed.message + ". Ne vous fiez pas à ce badge.";
+        return say("Contrôle en échec (", "Failed check (") + CHECK_NAMES[failed.name] + say(") : ", "): ") + message +
+          say(". Ne vous fiez pas à ce badge.", ". Do not rely on this badge.");
     }
   }
 
   function render(report, timing, elapsed) {
     let verdict = report.verdict();
     const [kind, icon, title] = VERDICTS[verdict];
-    const notYet = verdict === "expired" && /pas encore/.test(report.failed("validité").message);
+    const notYet = verdict === "expired" && report.notYet;
     result.hidden = false;
     result.removeAttribute("aria-busy");
     result.dataset.verdict = verdict;
@@ -992,31 +1032,33 @@
     result.dataset.signatureMs = timing.signature === null ? "" : String(Math.round(timing.signature));
     $("bdg-status").className = "bdg-status bdg-status--" + kind;
     setText("bdg-status-icon", icon);
-    setText("bdg-status-title", notYet ? "Badge pas encore valide" : title);
+    setText("bdg-status-title", notYet ? NOT_YET : title);
     setText("bdg-status-detail", summary(report, verdict));
     const facts = [
       ["bdg-fact-badge", report.badge],
       ["bdg-fact-issuer", report.issuer],
       ["bdg-fact-format", report.format],
-      ["bdg-fact-issued", report.issued ? frenchDate(report.issued) : null],
-      ["bdg-fact-expires", report.expires ? frenchDate(report.expires) : report.checks.length > 1 ? "jamais" : null],
+      ["bdg-fact-issued", report.issued ? writtenDate(report.issued) : null],
+      ["bdg-fact-expires", report.expires ? writtenDate(report.expires) : report.checks.length > 1 ? say("jamais", "never") : null],
       ["bdg-fact-id", report.id],
     ];
     for (const [id, value] of facts) setText(id, value || "—");
     // What a forged or unreadable file claims is shown as such, never as the badge's facts.
     const trusted = !["invalid", "unreadable", "unsupported", "unreachable"].includes(verdict);
-    setText("bdg-facts-title", trusted ? "Le badge" : "Ce que dit le fichier (rien n'en est garanti)");
+    setText("bdg-facts-title", trusted
+      ? say("Le badge", "The badge")
+      : say("Ce que dit le fichier (rien n'en est garanti)", "What the file says (none of it is guaranteed)"));
     $("bdg-facts").hidden = $("bdg-facts-title").hidden = verdict === "unreadable";
-    // A genuine badge of this site: its own page shows the criteria and the endorsements.
+    // A genuine badge of this site: its own page (in French) shows the criteria and the endorsements.
     const ours = trusted && typeof report.id === "string" && report.id.startsWith(data.siteUrl)
       ? /^a\/([a-z2-7]{26})\.(?:vc\.json|json)$/.exec(report.id.slice(data.siteUrl.length))
       : null;
     $("bdg-page-link").hidden = !ours;
-    if (ours) $("bdg-page-link").querySelector("a").href = "a/" + ours[1] + ".html";
+    if (ours) $("bdg-page-link").querySelector("a").href = data.root + "a/" + ours[1] + ".html";
     const list = $("bdg-checks");
     list.replaceChildren();
     for (const check of report.checks) {
-      const [mark, word] = check.unreachable ? ["?", "impossible"] : OUTCOMES[check.outcome];
+      const [mark, word] = check.unreachable ? ["?", say("impossible", "not checked")] : OUTCOMES[check.outcome];
       const item = document.createElement("li");
       // A check out of reach proved nothing: marked like a warning, not like a failure.
       item.className = "bdg-check bdg-check--" + (check.unreachable ? "warning" : check.outcome);
@@ -1027,21 +1069,24 @@
       badge.textContent = mark + " " + word;
       const name = document.createElement("strong");
       name.textContent = CHECK_NAMES[check.name] || check.name;
-      item.append(badge, " ", name, " : " + check.message);
+      item.append(badge, " ", name, say(" : ", ": ") + check.message);
       list.append(item);
     }
     const sources = $("bdg-sources");
     sources.replaceChildren(...report.fetched.map((url) => Object.assign(document.createElement("li"), { textContent: url })));
     $("bdg-sources-box").hidden = !report.fetched.length;
-    const signature = timing.signature === null ? "" : " dont " + Math.round(timing.signature) + " ms pour la signature Data Integrity";
-    setText("bdg-timing", "Vérifié dans votre navigateur en " + Math.round(elapsed) + " ms" + signature + ". Rien n'a été envoyé.");
-    live.textContent = "Vérification terminée : " + (notYet ? "Badge pas encore valide" : title) + ".";
+    const signature = timing.signature === null
+      ? ""
+      : say(" dont ", " including ") + Math.round(timing.signature) + say(" ms pour la signature Data Integrity", " ms for the Data Integrity signature");
+    setText("bdg-timing", say("Vérifié dans votre navigateur en ", "Verified in your browser in ") + Math.round(elapsed) + " ms" + signature +
+      say(". Rien n'a été envoyé.", ". Nothing was sent."));
+    live.textContent = say("Vérification terminée : ", "Verification finished: ") + (notYet ? NOT_YET : title) + ".";
   }
 
   async function run(bytes, label, image) {
     result.setAttribute("aria-busy", "true");
     delete result.dataset.verdict;
-    live.textContent = "Vérification de " + label + " en cours…";
+    live.textContent = say("Vérification de " + label + " en cours…", "Verifying " + label + "…");
     const preview = $("bdg-preview");
     if (preview.src) URL.revokeObjectURL(preview.src);
     if (image) preview.src = URL.createObjectURL(image);
@@ -1057,16 +1102,17 @@
   async function readFile(file) {
     if (!file) return;
     if (file.size > MAX_BYTES) {
-      live.textContent = "Fichier trop volumineux (plus de 5 Mo) : ce n'est pas un badge.";
+      live.textContent = say("Fichier trop volumineux (plus de 5 Mo) : ce n'est pas un badge.", "File too large (over 5 MB): it is not a badge.");
       return;
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
     const image = startsWithBytes(bytes, PNG_SIGNATURE) || /\.svg$/i.test(file.name) ? file : null;
-    await run(bytes, "« " + file.name + " »", image);
+    await run(bytes, say("« " + file.name + " »", "“" + file.name + "”"), image);
   }
 
   if (!window.crypto || !window.crypto.subtle) {
-    live.textContent = "Ce navigateur ne sait pas vérifier les signatures (WebCrypto indisponible : page servie hors HTTPS ?).";
+    live.textContent = say("Ce navigateur ne sait pas vérifier les signatures (WebCrypto indisponible : page servie hors HTTPS ?).",
+      "This browser cannot check signatures (WebCrypto unavailable: page served without HTTPS?).");
     return;
   }
 
@@ -1090,7 +1136,7 @@
       const text = event.dataTransfer.getData("text/plain");
       if (text) {
         $("bdg-text").value = text;
-        run(utf8.encode(text), "le texte déposé", null);
+        run(utf8.encode(text), say("le texte déposé", "the dropped text"), null);
       }
     }
   });
@@ -1099,26 +1145,26 @@
     event.preventDefault();
     const text = $("bdg-text").value.trim();
     if (!text) {
-      live.textContent = "Collez d'abord un badge : JSON, VC-JWT, JWS ou adresse.";
+      live.textContent = say("Collez d'abord un badge : JSON, VC-JWT, JWS ou adresse.", "Paste a badge first: JSON, VC-JWT, JWS or address.");
       $("bdg-text").focus();
       return;
     }
-    run(utf8.encode(text), "le texte collé", null);
+    run(utf8.encode(text), say("le texte collé", "the pasted text"), null);
   });
 
   $("bdg-email-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!last) {
-      live.textContent = "L'adresse sera comparée au badge dès que vous l'aurez déposé ou collé.";
+      live.textContent = say("L'adresse sera comparée au badge dès que vous l'aurez déposé ou collé.", "The address will be compared with the badge as soon as you drop or paste it.");
       return;
     }
     if (last.report.failed("lecture")) {
-      live.textContent = "Aucun badge lisible à qui comparer l'adresse.";
+      live.textContent = say("Aucun badge lisible à qui comparer l'adresse.", "No readable badge to compare the address with.");
       return;
     }
     await recipient(last.report, $("bdg-email").value);
     render(last.report, last.timing, last.elapsed);
     const check = last.report.checks.find((c) => c.name === "destinataire");
-    live.textContent = "Destinataire : " + check.message + ".";
+    live.textContent = say("Destinataire : ", "Recipient: ") + check.message + ".";
   });
 })();

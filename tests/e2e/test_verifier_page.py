@@ -1,4 +1,5 @@
-"""The "Vérifier un badge" page (verifier.html) in Chromium: files and tokens checked in the browser.
+"""The "Vérifier un badge" page (verifier.html) and its English twin (en/verifier.html) in
+Chromium: files and tokens checked in the browser.
 
 The site is the shared e2e build (tests/e2e/conftest.py: awards "valid", "revoked", "expired",
 site_url https://badges.example.org/test/ served from 127.0.0.1). Each test gives the page a
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -102,10 +104,10 @@ def give_file(page: Page, path: Path) -> Verdict:
     return read_verdict(page)
 
 
-def paste(page: Page, text: str) -> Verdict:
+def paste(page: Page, text: str, button: str = "Vérifier le texte collé") -> Verdict:
     _clear(page)
     page.fill("#bdg-text", text)
-    page.get_by_role("button", name="Vérifier le texte collé").click()
+    page.get_by_role("button", name=button).click()
     return read_verdict(page)
 
 
@@ -612,3 +614,160 @@ def test_a_browser_without_ed25519_says_it_cannot_check(
     assert "Cela ne dit rien du badge lui-même." in result.detail
     # The RS256 forms still work in such a browser.
     assert paste(page, built(built_site, "valid", "vc.jwt").read_text("ascii")).verdict == "valid"
+
+
+# The English page: the same checks, in English.
+
+ENGLISH_PAGE = "en/verifier.html"
+#: Words that only a French text would hold (the badges' own names and issuers are data).
+FRENCH_WORDS = re.compile(
+    r"[àâçéèêëîïôûùœ«»]|\b(le|la|les|des|du|une|réussi|échec|attention|jamais)\b", re.I
+)
+
+
+def open_english(tab: Tab, url: str) -> Page:
+    tab.page.goto(url + ENGLISH_PAGE)
+    return tab.page
+
+
+def drop(page: Page, path: str, name: str) -> Verdict:
+    """A real drop: a DataTransfer holding the file at ``path`` (relative to the page)."""
+    _clear(page)
+    page.evaluate(
+        """async ([path, name]) => {
+          const bytes = await (await fetch(path)).arrayBuffer();
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([bytes], name));
+          const zone = document.getElementById("bdg-drop");
+          zone.dispatchEvent(new DragEvent("dragover", { bubbles: true, cancelable: true, dataTransfer: transfer }));
+          zone.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: transfer }));
+        }""",
+        [path, name],
+    )
+    return read_verdict(page)
+
+
+def test_a_badge_dropped_on_the_english_page_gets_an_english_verdict(
+    tab: Tab, built_site: BuiltSite, base_url: str
+) -> None:
+    page = open_english(tab, base_url)
+    assert page.locator("h1").inner_text() == "Verify a badge"
+    tab.screenshot("verifier-english-empty")
+    award = built_site.ids["valid"]
+    result = drop(page, f"../a/{award}.vc.png", "badge.png")
+    assert (result.verdict, result.title) == ("valid", "Genuine and valid badge"), result
+    assert result.format == "Open Badges 3.0, Data Integrity proof eddsa-rdfc-2022"
+    assert result.detail.startswith("Issued by Atelier de test")
+    assert result.detail.endswith(". It is genuine and has not been revoked.")
+    assert result.checks["signature"][1].startswith(
+        "✓ passed Signature and issuer: proof verified with the key "
+    )
+    assert result.checks["révocation"][1] == (
+        "✓ passed Revocation: not on the issuer's revocation list"
+    )
+    assert result.checks["destinataire"][1] == (
+        "! warning Recipient: not checked: enter the person's email address to check it"
+    )
+    shown = [result.title, result.detail, *(text for _, text in result.checks.values())]
+    shown.append(page.locator("#bdg-timing").inner_text())
+    shown.append(page.locator("#bdg-live").inner_text())
+    assert [text for text in shown if FRENCH_WORDS.search(text)] == []
+    # The badge's own page is French, and one folder up; the link says so and works.
+    link = page.locator("#bdg-page-link a")
+    assert link.inner_text().startswith("See the badge's page (in French)")
+    assert link.get_attribute("href") == f"../a/{award}.html"
+    assert page.evaluate("async (href) => (await fetch(href)).status", f"../a/{award}.html") == 200
+    assert remote_requests(tab) == []
+    assert tab.errors == []
+    assert page.evaluate("() => window.__bdgCsp") == []
+    tab.screenshot("verifier-english-valid")
+
+
+def test_the_english_page_writes_dates_and_outcomes_in_english(
+    tab: Tab, built_site: BuiltSite, base_url: str
+) -> None:
+    page = open_english(tab, base_url)
+    expired = give_file(page, built(built_site, "expired", "vc.svg"))
+    assert (expired.verdict, expired.title) == ("expired", "Badge expired")
+    assert expired.checks["validité"] == (
+        "failed",
+        "✗ failed Validity dates: expired on 1 January 2021",
+    )
+    assert expired.detail == "The badge is genuine, but it expired on 1 January 2021."
+    revoked = paste(
+        page, built(built_site, "revoked", "jws").read_text("ascii"), "Verify the pasted text"
+    )
+    assert (revoked.verdict, revoked.title) == ("revoked", "Badge revoked")
+    assert revoked.format == "Open Badges 2.0, signed assertion (JWS RS256)"
+    assert revoked.detail.endswith(f"has revoked it. Reason: {REVOCATION_REASON}.")
+    # The address is compared in English too.
+    assert give_file(page, built(built_site, "valid", "vc.jwt")).verdict == "valid"
+    _clear(page)
+    page.fill("#bdg-email", "bob@example.org")
+    page.get_by_role("button", name="Compare the address").click()
+    assert read_verdict(page).title == "Badge issued to another address"
+    assert page.locator("#bdg-live").inner_text() == (
+        "Recipient: this badge was not issued to this address."
+    )
+    assert tab.errors == []
+
+
+@pytest.mark.parametrize("name", ["png rebaked", "hosted svg extended", "plain text"])
+def test_the_english_page_refuses_a_forgery_in_english(
+    tab: Tab, built_site: BuiltSite, base_url: str, tmp_path: Path, name: str
+) -> None:
+    suffix, make, verdict, check, _ = FORGERIES[name]
+    content = make(built_site)
+    page = open_english(tab, base_url)
+    if suffix:
+        path = tmp_path / f"badge.{suffix}"
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        result = give_file(page, path)
+    else:
+        assert isinstance(content, str)
+        result = paste(page, content, "Verify the pasted text")
+    assert result.verdict == verdict, result
+    outcome, message = result.checks[check]
+    assert outcome == "failed"
+    expected = {
+        "png rebaked": (
+            "Invalid signature",
+            "✗ failed Signature and issuer: the eddsa-rdfc-2022 signature does not match: "
+            "the badge has been changed, or was not signed by this key",
+        ),
+        "hosted svg extended": (
+            "Invalid signature",
+            "✗ failed Signature and issuer: the badge does not match the assertion the issuer "
+            "serves (changed?)",
+        ),
+        "plain text": (
+            "Unreadable badge",
+            "✗ failed Reading the badge: neither JSON, nor JWS, nor a PNG or SVG image",
+        ),
+    }[name]
+    assert (result.title, message) == expected
+    assert not FRENCH_WORDS.search(result.detail), result.detail
+    if verdict == "invalid":
+        assert result.detail.startswith("Failed check (Signature and issuer): ")
+        assert result.detail.endswith(". Do not rely on this badge.")
+        assert page.locator("#bdg-facts-title").inner_text() == (
+            "What the file says (none of it is guaranteed)"
+        )
+    assert page.locator("#bdg-page-link").is_hidden()
+    assert tab.errors == []
+    if name == "png rebaked":
+        tab.screenshot("verifier-english-forged")
+
+
+def test_the_english_page_passes_axe_and_links_to_the_french_one(
+    tab: Tab, built_site: BuiltSite, base_url: str, axe: Axe
+) -> None:
+    page = open_english(tab, base_url)
+    assert axe.blocking(page) == []
+    give_file(page, built(built_site, "revoked", "vc.png"))
+    assert [v.describe(ENGLISH_PAGE) for v in axe.blocking(page)] == []
+    page.get_by_role("link", name="Version française").click()
+    page.wait_for_url(base_url + PAGE)
+    assert page.locator("h1").inner_text() == "Vérifier un badge"
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(base_url + ENGLISH_PAGE)

@@ -240,6 +240,9 @@ def test_the_404_page_is_in_french_then_english_and_leads_to_the_catalogue_and_v
     links = re.findall(r'<a href="([^"]+)">', page)
     for target in ("/test/index.html", "/test/verifier.html", "/test/en/index.html"):
         assert target in links, links
+    # The English part leads to the English verifier.
+    english = page[page.index('<section lang="en"') :]
+    assert '<a href="/test/en/verifier.html">Verify a badge</a>' in english
 
 
 def test_every_page_carries_a_policy_that_allows_its_own_inline_scripts(built: Path) -> None:

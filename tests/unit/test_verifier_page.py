@@ -1,4 +1,5 @@
-"""The "Vérifier un badge" page: its files, its policy, its data, and the vendored JSON-LD bundle.
+"""The "Vérifier un badge" page and its English twin: their files, policy, data and words, and
+the vendored JSON-LD bundle.
 
 The page's behaviour in a browser is tested in tests/e2e/test_verifier_page.py; here, what the
 build writes and what the script relies on, with no browser.
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import verifier_page
+from build_tools import catalogue, verifier_page
 from build_tools.model import Site
 from build_tools.pipeline import load_site
 from tests.conftest import PROJECT
@@ -27,18 +28,33 @@ CONTEXTS = PROJECT / "build_tools" / "contexts"
 BROWSER = PROJECT / "browser"
 
 
+_VOID = {"meta", "link", "img", "input", "br"}
+
+
 class _Page(HTMLParser):
-    """The tags of a page, with their attributes, and the text of each script element."""
+    """The tags of a page, with their attributes, the text of each script element, and the
+    words a visitor reads (text, alt, title, description) with the language they are in."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[tuple[str, dict[str, str]]] = []
         self.scripts: list[tuple[dict[str, str], str]] = []
+        self.words: list[tuple[str, str]] = []
         self._script: dict[str, str] | None = None
+        self._langs: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         self.tags.append((tag, attributes))
+        # An element's lang applies to its own attributes and to everything inside it.
+        lang = attributes.get("lang") or (self._langs[-1] if self._langs else "")
+        if tag not in _VOID:
+            self._langs.append(lang)
+        for name in ("alt", "title", "placeholder"):
+            if attributes.get(name):
+                self.words.append((lang, attributes[name]))
+        if tag == "meta" and attributes.get("name") == "description":
+            self.words.append((lang, attributes["content"]))
         if tag == "script":
             self._script = attributes
             self.scripts.append((attributes, ""))
@@ -47,10 +63,14 @@ class _Page(HTMLParser):
         if self._script is not None:
             attributes, text = self.scripts[-1]
             self.scripts[-1] = (attributes, text + data)
+        elif data.strip():
+            self.words.append(((self._langs or [""])[-1], data.strip()))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
             self._script = None
+        if tag not in _VOID and self._langs:
+            self._langs.pop()
 
     def ids(self) -> set[str]:
         return {attrs["id"] for _, attrs in self.tags if "id" in attrs}
@@ -68,11 +88,20 @@ def output(site: Site) -> dict[str, bytes]:
     return verifier_page.files(site)
 
 
+def _parse(output: dict[str, bytes], path: str) -> _Page:
+    parsed = _Page()
+    parsed.feed(output[path].decode("utf-8"))
+    return parsed
+
+
 @pytest.fixture
 def page(output: dict[str, bytes]) -> _Page:
-    parsed = _Page()
-    parsed.feed(output["verifier.html"].decode("utf-8"))
-    return parsed
+    return _parse(output, "verifier.html")
+
+
+@pytest.fixture
+def english(output: dict[str, bytes]) -> _Page:
+    return _parse(output, "en/verifier.html")
 
 
 def _data(page: _Page) -> dict[str, object]:
@@ -92,6 +121,7 @@ def test_the_page_and_everything_it_loads_are_written(output: dict[str, bytes]) 
         "assets/badgeons/verifier.css",
         "assets/badgeons/verifier.js",
         "assets/badgeons/verify.css",
+        "en/verifier.html",
         "verifier.html",
     ]
     assert output["assets/badgeons/verifier.js"] == (STATIC / "verifier.js").read_bytes()
@@ -194,6 +224,146 @@ def test_every_field_has_a_label_and_the_verdict_is_announced(page: _Page) -> No
     [live] = [attrs for _, attrs in page.tags if attrs.get("id") == "bdg-live"]
     assert (live["role"], live["aria-live"]) == ("status", "polite")
     assert ("html", {"lang": "fr"}) in page.tags
+
+
+# The English page.
+
+
+def _links(page: _Page) -> list[dict[str, str]]:
+    return [attrs for tag, attrs in page.tags if tag == "a"]
+
+
+def test_the_english_page_has_the_same_policy_script_and_elements_from_one_folder_down(
+    page: _Page, english: _Page, output: dict[str, bytes]
+) -> None:
+    assert ("html", {"lang": "en"}) in english.tags
+    policies = [
+        [a["content"] for t, a in p.tags if a.get("http-equiv") == "Content-Security-Policy"]
+        for p in (page, english)
+    ]
+    assert policies[0] == policies[1] == [verifier_page.CSP]
+    [script] = [a for a, _ in english.scripts if a.get("src")]
+    assert script["src"] == "../assets/badgeons/verifier.js"
+    assert script["integrity"] == _sri(output["assets/badgeons/verifier.js"])
+    assert english.ids() == page.ids()
+    # Every file the page names, resolved from en/, is a file of the site.
+    for tag, attrs in english.tags:
+        if tag == "link" and attrs.get("rel") in ("stylesheet", "icon"):
+            assert attrs["href"].startswith("../"), attrs
+            target = attrs["href"][3:]
+            assert target in output or (PROJECT / "site_src" / "pages" / target).is_file()
+    [canonical] = [a["href"] for t, a in english.tags if a.get("rel") == "canonical"]
+    assert canonical == "https://badges.example.org/test/en/verifier.html"
+    data = _data(english)
+    assert data["root"] == "../" and _data(page)["root"] == ""
+    assert data["jsonld"] == "../assets/badgeons/vendor/jsonld.min.js"
+    contexts = data["contexts"]
+    assert isinstance(contexts, dict)
+    french = _data(page)["contexts"]
+    assert isinstance(french, dict)
+    assert contexts == {url: "../" + path for url, path in french.items()}
+
+
+def test_each_page_links_to_the_other_language_and_to_its_own_catalogue(
+    page: _Page, english: _Page
+) -> None:
+    assert {
+        "class": "bdg-top__link",
+        "href": "en/verifier.html",
+        "hreflang": "en",
+        "lang": "en",
+    } in (_links(page))
+    assert {
+        "class": "bdg-top__link",
+        "href": "../verifier.html",
+        "hreflang": "fr",
+        "lang": "fr",
+    } in (_links(english))
+    assert ("en", "English") in page.words
+    assert ("fr", "Version française") in english.words
+    # The header's catalogue link leads to the catalogue in the page's language (en/index.html).
+    assert {"class": "bdg-top__link", "href": "index.html"} in _links(english)
+    assert ("en", "Badge catalogue") in english.words
+
+
+#: Words that only a French text would hold.
+_FRENCH = re.compile(
+    r"[àâçéèêëîïôûùœ«»]|\b(le|la|les|des|du|une|votre|et|ou|est|pour|dans|rien|nulle)\b", re.I
+)
+
+
+def test_the_english_page_shows_its_words_in_english(english: _Page) -> None:
+    shown = [text for lang, text in english.words if lang == "en"]
+    for words in ("Verify a badge", "Your badge", "Checks made", "Verify the pasted text"):
+        assert words in shown, words
+    assert "The badge is not sent anywhere." in shown
+    # The badges' own pages are French: the link to one says so.
+    assert any(text.startswith("See the badge's page (in French)") for text in shown)
+    assert [text for text in shown if _FRENCH.search(text)] == []
+    # The only French words are the link to the French page, marked as French.
+    assert [text for lang, text in english.words if lang != "en"] == ["Version française"]
+
+
+def _say_calls(script: str) -> list[tuple[list[str], int, int]]:
+    """Every ``say(fr, en)`` call of the script: its arguments as source text, and its span."""
+    calls = []
+    for match in re.finditer(r"\bsay\(", script):
+        depth, start, args, i = 1, match.end(), [], match.end()
+        while depth:
+            char = script[i]
+            if char == '"':
+                i = script.index('"', i + 1)
+                while script[i - 1] == "\\":
+                    i = script.index('"', i + 1)
+            elif char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+            elif char == "," and depth == 1:
+                args.append(script[start:i])
+                start = i + 1
+            i += 1
+        args.append(script[start : i - 1])
+        calls.append(([arg.strip() for arg in args], match.start(), i))
+    return calls
+
+
+def test_every_message_of_the_script_exists_in_french_and_in_english() -> None:
+    script = (STATIC / "verifier.js").read_text(encoding="utf-8")
+    code = "\n".join(line for line in script.splitlines() if not line.strip().startswith("//"))
+    code = code.replace("const say = (fr, en) =>", "")
+    calls = _say_calls(code)
+    assert len(calls) > 100
+    for call, _, _ in calls:
+        assert len(call) == 2 and all(call), call
+        french, english = call
+        assert french != english, call
+        assert not re.search(r"[àâçéèêëîïôûùœ«»]", english), call
+    # Outside say(), no French words are left but the names of the checks, which the report
+    # keeps (as checker.py does) and the page shows through CHECK_NAMES.
+    outside = code
+    for _, start, end in reversed(calls):
+        outside = outside[:start] + outside[end:]
+    literals = set(re.findall(r'"((?:[^"\\]|\\.)*)"', outside))
+    assert {text for text in literals if re.search(r"[àâçéèêëîïôûùœ«»]", text)} == {
+        "révocation",
+        "validité",
+    }
+
+
+def test_dates_are_written_in_words_in_the_pages_language() -> None:
+    script = (STATIC / "verifier.js").read_text(encoding="utf-8")
+    assert 'new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" })' in script
+    assert '.replace(/^1 /, "1er ")' in script
+
+
+def test_the_catalogue_home_leads_to_the_verifier_in_its_language(site: Site) -> None:
+    french = catalogue.home_page(site, "fr").body
+    english = catalogue.home_page(site, "en").body
+    assert '<a href="verifier.html">Vérifier un badge</a>' in french
+    # From en/index.html: en/verifier.html.
+    assert '<a href="verifier.html">Verify a badge</a>' in english
+    assert "in French" not in english.split("bdg-counts", 1)[1].split("</p>", 1)[0]
 
 
 # The vendored bundle and its provenance.
