@@ -59,25 +59,26 @@ CSP = "; ".join(
 
 
 #: The words of the page, by language (Markup: written as HTML); the script's own messages
-#: are in verifier.js.
+#: are in verifier.js. French puts a no-break space before ":" and ";", so that a line never
+#: starts with one.
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "title": "Vérifier un badge",
-        "description": "Vérifiez un open badge (image PNG ou SVG, fichier JSON, VC-JWT ou JWS) dans votre navigateur : rien n'est envoyé.",
+        "description": "Vérifiez un open badge (image PNG ou SVG, fichier JSON, VC-JWT ou JWS) dans votre navigateur\u00a0: rien n'est envoyé.",
         "catalogue": "Catalogue des badges",
         "other_language": "English",
-        "intro": "Déposez l'image d'un open badge (PNG ou SVG), son fichier JSON, ou collez son VC-JWT ou son JWS : la page vérifie dans votre navigateur qui l'a délivré, que rien n'a été modifié depuis, et s'il est toujours valide.",
+        "intro": "Déposez l'image d'un open badge (PNG ou SVG), son fichier JSON, ou collez son VC-JWT ou son JWS\u00a0: la page vérifie dans votre navigateur qui l'a délivré, que rien n'a été modifié depuis, et s'il est toujours valide.",
         "nothing_sent": "Le badge n'est envoyé nulle part.",
-        "issuer_keys": "Pour vérifier la signature, votre navigateur lit les clés publiques et la liste de révocation de l'émetteur. Pour un badge de ce site, il les lit ici ; pour un badge d'un autre émetteur, il les demande au site de cet émetteur (en HTTPS), qui voit donc passer cette demande, mais jamais le badge.",
+        "issuer_keys": "Pour vérifier la signature, votre navigateur lit les clés publiques et la liste de révocation de l'émetteur. Pour un badge de ce site, il les lit ici\u00a0; pour un badge d'un autre émetteur, il les demande au site de cet émetteur (en HTTPS), qui voit donc passer cette demande, mais jamais le badge.",
         "noscript": Markup(
             "Ce vérificateur fonctionne dans votre navigateur et a besoin de JavaScript. Sans JavaScript, utilisez la commande <code>badgeons verify</code> ou un autre vérificateur Open Badges."
         ),
         "your_badge": "Votre badge",
-        "drop": "Déposez ici l'image du badge (PNG ou SVG) ou son fichier (JSON, JWT, JWS), ou choisissez-le :",
-        "paste": "Ou collez le badge : JSON, VC-JWT, JWS, ou l'adresse d'un badge hébergé",
+        "drop": "Déposez ici l'image du badge (PNG ou SVG) ou son fichier (JSON, JWT, JWS), ou choisissez-le\u00a0:",
+        "paste": "Ou collez le badge\u00a0: JSON, VC-JWT, JWS, ou l'adresse d'un badge hébergé",
         "paste_button": "Vérifier le texte collé",
         "email": "Adresse e-mail de la personne (facultatif)",
-        "email_hint": "Comparée dans votre navigateur à l'empreinte enregistrée dans le badge ; elle n'est envoyée nulle part.",
+        "email_hint": "Comparée dans votre navigateur à l'empreinte enregistrée dans le badge\u00a0; elle n'est envoyée nulle part.",
         "email_button": "Comparer l'adresse",
         "preview": "Image du badge déposé",
         "the_badge": "Le badge",
@@ -87,7 +88,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_issued": "Délivré le",
         "fact_expires": "Expire le",
         "fact_id": "Identifiant",
-        "badge_page": "Voir la page du badge : ses critères, ses recommandations, son attestation à imprimer",
+        "badge_page": "Voir la page du badge\u00a0: ses critères, ses recommandations, son attestation à imprimer",
         "checks": "Contrôles effectués",
         "sources": "Adresses consultées pour cette vérification",
     },
