@@ -88,6 +88,9 @@ class Gazetteer:
                 self._by_postcode.setdefault(postcode, []).append(row[0])
         self.points = frozenset((float(r[5]), float(r[6])) for r in self._rows.values())
         self._by_key: dict[str, list[str]] | None = None
+        # The communes already asked for by code: the map looks each holder's commune up, and
+        # thousands of holders share a few hundred communes.
+        self._made: dict[str, Place] = {}
 
     @classmethod
     def of(cls, places: Iterable[Place]) -> Gazetteer:
@@ -112,8 +115,14 @@ class Gazetteer:
         return (_place(row) for row in self._rows.values())
 
     def get(self, insee: str) -> Place | None:
+        made = self._made.get(insee)
+        if made is not None:
+            return made
         row = self._rows.get(insee.upper())
-        return _place(row) if row is not None else None
+        if row is None:
+            return None
+        place = self._made[insee] = _place(row)
+        return place
 
     def _keys(self) -> dict[str, list[str]]:
         if self._by_key is None:

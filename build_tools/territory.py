@@ -236,16 +236,49 @@ def _contact_text(site: Site, contacts: dict[str, list[str]]) -> str:
     return " ; ".join(parts)
 
 
+@dataclass(frozen=True)
+class _Row:
+    """What both exports say of one commune and badge, computed once for the two."""
+
+    group: _Group
+    level: str
+    kind: str
+    frameworks: list[str]
+    pages: list[str]
+    contact: str
+
+
+def _rows(site: Site, groups: list[_Group]) -> list[_Row]:
+    urls = Urls(site.settings.site_url)
+    # Thousands of groups show a hundred badges at most: each badge's facts are made once.
+    facts: dict[str, tuple[str, str, list[str]]] = {}
+    rows = []
+    for group in groups:
+        badge = group.badge
+        if badge.slug not in facts:
+            rank, label = _level(badge)
+            facts[badge.slug] = (
+                f"{rank} · {label}" if rank else "",
+                i18n.kind_label(badge.kind, "fr"),
+                sorted({a.framework for a in badge.alignments}),
+            )
+        level, kind, frameworks = facts[badge.slug]
+        pages = [urls.absolute(urls.assertion_page(a)) for a in group.pages]
+        rows.append(
+            _Row(group, level, kind, frameworks, pages, _contact_text(site, group.contacts))
+        )
+    return rows
+
+
 def geojson(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     """A GeoJSON FeatureCollection (RFC 7946): one point feature per commune and badge."""
-    return _geojson(site, _groups(site, gazetteer or load_gazetteer()))
+    return _geojson(site, _rows(site, _groups(site, gazetteer or load_gazetteer())))
 
 
-def _geojson(site: Site, groups: list[_Group]) -> dict[str, Any]:
-    urls = Urls(site.settings.site_url)
+def _geojson(site: Site, rows: list[_Row]) -> dict[str, Any]:
     features = []
-    for group in groups:
-        rank, label = _level(group.badge)
+    for row in rows:
+        group = row.group
         features.append(
             {
                 "type": "Feature",
@@ -256,14 +289,12 @@ def _geojson(site: Site, groups: list[_Group]) -> dict[str, Any]:
                     "departement": group.place.departement,
                     "badge": group.badge.slug,
                     "badge_nom": group.badge.name.fr,
-                    "niveau": f"{rank} · {label}" if rank else "",
-                    "type": i18n.kind_label(group.badge.kind, "fr"),
-                    "referentiels": sorted({a.framework for a in group.badge.alignments}),
+                    "niveau": row.level,
+                    "type": row.kind,
+                    "referentiels": row.frameworks,
                     "personnes": group.people,
-                    "pages_de_verification": [
-                        urls.absolute(urls.assertion_page(a)) for a in group.pages
-                    ],
-                    "contact": _contact_text(site, group.contacts),
+                    "pages_de_verification": row.pages,
+                    "contact": row.contact,
                 },
             }
         )
@@ -272,23 +303,23 @@ def _geojson(site: Site, groups: list[_Group]) -> dict[str, Any]:
         "name": "territoire-apprenant",
         "licence": {"name": LICENCE, "url": LICENCE_URL},
         "attribution": POSITIONS_CREDIT,
-        "source": urls.absolute(PAGE),
+        "source": Urls(site.settings.site_url).absolute(PAGE),
         "features": features,
     }
 
 
 def csv_text(site: Site, gazetteer: Gazetteer | None = None) -> str:
     """The same content as the GeoJSON export, one row per commune and badge."""
-    return _csv_text(site, _groups(site, gazetteer or load_gazetteer()))
+    return _csv_text(_rows(site, _groups(site, gazetteer or load_gazetteer())))
 
 
-def _csv_text(site: Site, groups: list[_Group]) -> str:
-    urls = Urls(site.settings.site_url)
+def _csv_text(rows: list[_Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for group in groups:
-        rank, label = _level(group.badge)
+    notice = f"{LICENCE} ; {POSITIONS_CREDIT}"
+    for row in rows:
+        group = row.group
         writer.writerow(
             [
                 group.place.insee,
@@ -298,13 +329,13 @@ def _csv_text(site: Site, groups: list[_Group]) -> str:
                 f"{group.place.lon:.3f}",
                 group.badge.slug,
                 group.badge.name.fr,
-                f"{rank} · {label}" if rank else "",
-                i18n.kind_label(group.badge.kind, "fr"),
-                " | ".join(sorted({a.framework for a in group.badge.alignments})),
+                row.level,
+                row.kind,
+                " | ".join(row.frameworks),
                 group.people,
-                " ".join(urls.absolute(urls.assertion_page(a)) for a in group.pages),
-                _contact_text(site, group.contacts),
-                f"{LICENCE} ; {POSITIONS_CREDIT}",
+                " ".join(row.pages),
+                row.contact,
+                notice,
             ]
         )
     return out.getvalue()
@@ -332,9 +363,9 @@ def exports_key(site: Site) -> str:
 
 def exports(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:
     """Both exports, from one grouping of the holders."""
-    groups = _groups(site, gazetteer or load_gazetteer())
-    document = json.dumps(_geojson(site, groups), ensure_ascii=False, separators=(",", ":"))
+    rows = _rows(site, _groups(site, gazetteer or load_gazetteer()))
+    document = json.dumps(_geojson(site, rows), ensure_ascii=False, separators=(",", ":"))
     return {
         GEOJSON: (document + "\n").encode("utf-8"),
-        CSV: _csv_text(site, groups).encode("utf-8"),
+        CSV: _csv_text(rows).encode("utf-8"),
     }

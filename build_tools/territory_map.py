@@ -312,8 +312,9 @@ def files(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:
     static = resources.files("build_tools.static").joinpath("territoire")
     # The exports change only with the consents (a third of a second to make for 5,000).
     store = cache.open_cache(site.root, "territory")
-    key = territory.exports_key(site)
-    found = store.get(key)
+    # Without a cache (--no-cache), the key would be computed for nothing.
+    key = territory.exports_key(site) if store.enabled else ""
+    found = store.get(key) if store.enabled else None
     kept = cache.unpack(found) if found is not None else None
     if kept is None:
         output = territory.exports(site, gazetteer or load_gazetteer())

@@ -215,3 +215,11 @@ def test_the_join_refuses_a_homonym_far_from_its_departement() -> None:
     assert counts["refused"] == 1
     # Too small for the map anyway.
     assert make.rows([make.Commune("36009", "Néret", ["36400"], "36", "FR-24", 186, [])], {}) == []
+
+
+def test_a_commune_asked_for_again_is_the_same_place() -> None:
+    """The map looks up each holder's commune: thousands of lookups of a few hundred places."""
+    places = Gazetteer.of([Place("36046", "La Châtre", ("36400",), "36", 4000, 46.58, 1.99)])
+    first = places.get("36046")
+    assert first is not None and places.get("36046") is first
+    assert places.get("36999") is None and places.get("36046") == first

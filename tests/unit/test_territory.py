@@ -436,3 +436,23 @@ def test_the_page_is_kept_from_search_engines() -> None:
         "         <lastmod>2026-01-01</lastmod>\n    </url>",
         "",
     )
+
+
+def test_without_a_cache_the_exports_key_is_not_computed(
+    mapped: tuple[Site, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key reads every consent (a tenth of a second for 10,000): a clean build skips it."""
+    from build_tools import cache
+
+    site, _ = mapped
+    expected = territory_map.files(site)
+
+    def no_key(site: Site) -> str:
+        raise AssertionError("exports_key computed with the cache off")
+
+    monkeypatch.setattr(territory, "exports_key", no_key)
+    cache.disable()
+    try:
+        assert territory_map.files(site) == expected
+    finally:
+        cache.disable(False)
