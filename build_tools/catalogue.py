@@ -307,6 +307,7 @@ def card_text(site: Site, badge: BadgeClass, lang: str) -> str:
             badge.name.get("en"),
             plain(badge.description.get(lang)),
             *badge.tags,
+            *(badge.tags_en if lang == "en" else ()),
             *(a.name for a in badge.alignments),
             *(a.framework for a in badge.alignments),
             *(a.code or "" for a in badge.alignments),
@@ -343,13 +344,19 @@ def filter_options(
     )
     kinds = sorted({b.kind for b in badges}, key=lambda k: i18n.kind_label(k, lang))
     levels = sorted({(b.level.rank, b.level.label.get(lang)) for b in badges if b.level})
-    tags = sorted({t for b in badges for t in b.tags}, key=str.casefold)
+    # The filter's values are the French tags (folded), whatever the language; English pages
+    # show each tag's first translation (validate warns about a tag translated in two ways).
+    labels: dict[str, str] = {}
+    for badge in sorted(badges, key=lambda b: b.slug):
+        for tag, shown in zip(badge.tags, badge.tags_in(lang), strict=True):
+            labels.setdefault(tag, shown)
+    tags = sorted(labels, key=lambda t: labels[t].casefold())
     frameworks = sorted({a.framework for b in badges for a in b.alignments}, key=str.casefold)
     return {
         "issuers": [(s, site.issuers[s].name.get(lang)) for s in issuers],
         "kinds": [(k, i18n.kind_label(k, lang)) for k in kinds],
         "levels": [(str(rank), f"{rank} · {label}") for rank, label in dict(levels).items()],
-        "tags": [(searchtext.fold(t), t) for t in tags],
+        "tags": [(searchtext.fold(t), labels[t]) for t in tags],
         "frameworks": [(searchtext.fold(f), f) for f in frameworks],
     }
 

@@ -156,7 +156,7 @@ _BADGE_FIELDS = (
     (("evidence", "evidence_en"), "preuves attendues modifiées"),
     (("image",), "image modifiée"),
     (("alignments",), "référentiels modifiés"),
-    (("tags",), "mots-clés modifiés"),
+    (("tags", "tags_en"), "mots-clés modifiés"),
     (("validity_months",), "durée de validité modifiée"),
     (("kind",), "nature modifiée"),
 )

@@ -100,6 +100,17 @@ def build_badge(item: Loaded, root: Path) -> tuple[BadgeClass | None, list[Diagn
                 f"{len(checklist_en)} tâches traduites pour {len(checklist)} tâches en français",
             )
         )
+    tags = tuple(data.get("tags", []))
+    tags_en = tuple(data.get("tags_en", []))
+    if tags_en and len(tags_en) != len(tags):
+        problems.append(
+            item.source.locate(("tags_en",)).error(
+                "tags_en",
+                f"{len(tags_en)} mots-clés traduits pour {len(tags)} mots-clés en français : "
+                "un par mot-clé, dans le même ordre",
+            )
+        )
+        tags_en = ()
     level = data.get("level")
     badge = BadgeClass(
         slug=item.slug,
@@ -118,7 +129,8 @@ def build_badge(item: Loaded, root: Path) -> tuple[BadgeClass | None, list[Diagn
         else None,
         criteria=Criteria(_text(criteria, "narrative"), checklist, checklist_en),
         evidence=_text(data, "evidence") if "evidence" in data else None,
-        tags=tuple(data.get("tags", [])),
+        tags=tags,
+        tags_en=tags_en,
         alignments=tuple(Alignment(**a) for a in data.get("alignments", [])),
         validity_months=data.get("validity_months"),
         issuers=tuple(data["issuers"]),
@@ -251,6 +263,27 @@ def _check_unique_names(
     return problems
 
 
+def _check_tag_translations(
+    badges: dict[str, BadgeClass], sources: dict[str, Source]
+) -> list[Diagnostic]:
+    """Warn when one French tag is translated in two ways: the English filter shows one."""
+    first: dict[str, tuple[str, str]] = {}
+    problems: list[Diagnostic] = []
+    for slug, badge in sorted(badges.items()):
+        for index, (tag, english) in enumerate(zip(badge.tags, badge.tags_en, strict=False)):
+            seen = first.setdefault(tag, (english, slug))
+            if seen[0] != english:
+                where = sources[f"badge:{slug}"].locate_value(("tags_en", index))
+                problems.append(
+                    where.warning(
+                        "tags_en",
+                        f"« {tag} » est traduit « {seen[0]} » dans badges/{seen[1]}.yaml et "
+                        f"« {english} » ici : le filtre anglais n'en montre qu'un",
+                    )
+                )
+    return problems
+
+
 def _suggest(word: str, options: list[str]) -> str:
     import difflib
 
@@ -286,6 +319,7 @@ def link(
     families, found = _link_families(badges, sources)
     problems += found
     problems += _check_unique_names(badges, sources)
+    problems += _check_tag_translations(badges, sources)
     data = settings.source.data
     site_settings = Settings(
         data["site_url"],

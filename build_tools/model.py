@@ -148,6 +148,12 @@ class BadgeClass:
     #: Draft and proposed badges are shown for discussion but may not be awarded.
     status: BadgeStatus = "approved"
     approval: Approval | None = None
+    #: The tags in English, one for each French tag and in the same order (or none).
+    tags_en: tuple[str, ...] = ()
+
+    def tags_in(self, lang: str) -> tuple[str, ...]:
+        """The tags as shown in ``lang``, falling back to French."""
+        return self.tags_en if lang == "en" and self.tags_en else self.tags
 
     @property
     def achievement_type(self) -> str:

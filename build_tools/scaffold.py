@@ -92,6 +92,7 @@ evidence: |
   À COMPLÉTER : les preuves que la personne apporte.
 
 tags: []
+# tags_en: []   # les mêmes mots-clés en anglais, dans le même ordre (facultatif)
 
 # Référentiels (ESCO, ROME, RNCP/RS, référentiels régionaux), facultatif.
 alignments: []

@@ -127,7 +127,9 @@ def test_a_family_of_levels_is_named_in_the_pages_language(minimal_repo: Path) -
     assert '<summary lang="en">Request this badge (form in French)</summary>' in english
     # Without an English name, the English page names the family in French.
     for path in (minimal_repo / "badges").glob("accueillir-*.yaml"):
-        text = path.read_text(encoding="utf-8").replace("  family_name_en: Welcoming a public\n", "")
+        text = path.read_text(encoding="utf-8").replace(
+            "  family_name_en: Welcoming a public\n", ""
+        )
         path.write_text(text, encoding="utf-8")
     site = _site(minimal_repo)
     english = catalogue.badge_page(site, site.badges["accueillir-1"], "en").body
@@ -175,3 +177,30 @@ def test_pages_list_other_spellings_for_the_site_search(minimal_repo: Path) -> N
     assert "Other spellings (for the search)" in english
     # The facts read as words, not « Version1.0 », once the search drops the markup.
     assert "</dt> <dd>" in body and "</dt><dd>" not in body
+
+
+def test_tags_are_shown_in_english_on_english_pages(minimal_repo: Path) -> None:
+    path = minimal_repo / "badges" / "telephone.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "tags_en: [digital, mobile phone]\n", encoding="utf-8")
+    site = _site(minimal_repo)
+    badge = site.badges["telephone"]
+    french = catalogue.badge_page(site, badge, "fr").body
+    english = catalogue.badge_page(site, badge, "en").body
+    assert '<span class="bdg-tag">numérique</span> <span class="bdg-tag">téléphone</span>' in french
+    assert (
+        '<span class="bdg-tag">digital</span> <span class="bdg-tag">mobile phone</span>' in english
+    )
+    # The filter keeps the French values in both languages; only its labels change.
+    assert catalogue.filter_options(site, [badge], "fr")["tags"] == [
+        ("numerique", "numérique"),
+        ("telephone", "téléphone"),
+    ]
+    assert catalogue.filter_options(site, [badge], "en")["tags"] == [
+        ("numerique", "digital"),
+        ("telephone", "mobile phone"),
+    ]
+    assert catalogue.card_data(site, badge, "en")["tags"] == "numerique|telephone"
+    # The English catalogue's search finds the English words too.
+    assert "digital" in catalogue.card_data(site, badge, "en")["text"].split()
+    assert "digital" not in catalogue.card_data(site, badge, "fr")["text"].split()

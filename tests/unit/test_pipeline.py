@@ -115,3 +115,29 @@ def test_a_record_changed_after_signing_fails_the_load(awarded_repo: AwardedRepo
         assert site is not None
     finally:
         cache.disable(False)
+
+
+def _with_english_tags(root: Path, slug: str, line: str) -> None:
+    path = root / "badges" / f"{slug}.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + line + "\n", encoding="utf-8")
+
+
+def test_english_tags_are_one_per_french_tag(minimal_repo: Path) -> None:
+    _with_english_tags(minimal_repo, "telephone", "tags_en: [digital]")
+    _, report = load_site(minimal_repo)
+    assert [str(d) for d in report.errors] == [
+        "badges/telephone.yaml:23:1: error: tags_en: 1 mots-clés traduits pour 2 mots-clés en "
+        "français : un par mot-clé, dans le même ordre"
+    ]
+
+
+def test_a_french_tag_translated_in_two_ways_is_a_warning(minimal_repo: Path) -> None:
+    _with_english_tags(minimal_repo, "telephone", "tags_en: [digital, telephone]")
+    _with_english_tags(minimal_repo, "accueillir-1", "tags: [numérique]\ntags_en: [digital tools]")
+    site, report = load_site(minimal_repo)
+    assert site is not None and not report.errors
+    assert [str(d) for d in report.warnings] == [
+        "badges/telephone.yaml:23:11: warning: tags_en: « numérique » est traduit « digital tools » "
+        "dans badges/accueillir-1.yaml et « digital » ici : le filtre anglais n'en montre qu'un"
+    ]
