@@ -214,7 +214,15 @@ def init(root: Path, settings: Settings, *, copied: bool = False) -> Removed:
     handle, scratch = tempfile.mkstemp(dir=root, prefix=".badgeons.yml.")
     with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
         out.write(settings_text(settings))
-    _keep_demo(root, root, [p.relative_to(root).as_posix() for p in files])
+    kept_before = (root / DEMO_COPY).exists()
+    try:
+        _keep_demo(root, root, [p.relative_to(root).as_posix() for p in files])
+    except BaseException:
+        # A copy that failed halfway (a full disk) is removed, with the new settings.
+        if not kept_before:
+            shutil.rmtree(root / DEMO_COPY, ignore_errors=True)
+        Path(scratch).unlink(missing_ok=True)
+        raise
     for folder in DATA_FOLDERS:
         shutil.rmtree(root / folder, ignore_errors=True)
     os.replace(scratch, target)

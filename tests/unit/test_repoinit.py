@@ -251,3 +251,27 @@ def test_a_copy_that_fails_leaves_no_half_written_folder(
     with pytest.raises(repoinit.InitError):
         repoinit.new_repository(site_repo, target, OWN)
     assert target.exists() is existing and (not existing or not any(target.iterdir()))
+
+
+def test_init_in_place_that_fails_while_keeping_the_demonstration_changes_nothing(
+    awarded_repo: AwardedRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = awarded_repo.root
+    (root / "tests").mkdir()
+    before = _tree(root)
+    copies = 0
+    real_copy = shutil.copy2
+
+    def failing_copy(origin: Path, destination: Path) -> object:
+        nonlocal copies
+        copies += 1
+        if copies == 4:
+            raise OSError(28, "No space left on device")
+        return real_copy(origin, destination)
+
+    monkeypatch.setattr(repoinit.shutil, "copy2", failing_copy)
+    with pytest.raises(OSError):
+        repoinit.init(root, OWN)
+    assert copies == 4
+    assert _tree(root) == before
+    assert not (root / repoinit.DEMO_COPY).exists()
