@@ -306,20 +306,27 @@ FORGERIES: dict[str, tuple[str, Callable[[BuiltSite], str | bytes], str, str, st
 }
 
 
+def submit_forgery(
+    page: Page, built_site: BuiltSite, tmp_path: Path, name: str, button: str
+) -> Verdict:
+    """Give the page the forgery ``name`` of FORGERIES: dropped as a file, or pasted."""
+    suffix, make, *_ = FORGERIES[name]
+    content = make(built_site)
+    if suffix:
+        path = tmp_path / f"badge.{suffix}"
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return give_file(page, path)
+    assert isinstance(content, str)
+    return paste(page, content, button)
+
+
 @pytest.mark.parametrize("name", list(FORGERIES))
 def test_a_forgery_or_a_non_badge_is_refused(
     tab: Tab, built_site: BuiltSite, base_url: str, tmp_path: Path, name: str
 ) -> None:
-    suffix, make, verdict, check, words = FORGERIES[name]
-    content = make(built_site)
+    _, _, verdict, check, words = FORGERIES[name]
     page = open_verifier(tab, base_url)
-    if suffix:
-        path = tmp_path / f"badge.{suffix}"
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-        result = give_file(page, path)
-    else:
-        assert isinstance(content, str)
-        result = paste(page, content)
+    result = submit_forgery(page, built_site, tmp_path, name, "Vérifier le texte collé")
     assert result.verdict == verdict, result
     outcome, message = result.checks[check]
     assert outcome == "failed"
@@ -716,16 +723,9 @@ def test_the_english_page_writes_dates_and_outcomes_in_english(
 def test_the_english_page_refuses_a_forgery_in_english(
     tab: Tab, built_site: BuiltSite, base_url: str, tmp_path: Path, name: str
 ) -> None:
-    suffix, make, verdict, check, _ = FORGERIES[name]
-    content = make(built_site)
+    _, _, verdict, check, _ = FORGERIES[name]
     page = open_english(tab, base_url)
-    if suffix:
-        path = tmp_path / f"badge.{suffix}"
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-        result = give_file(page, path)
-    else:
-        assert isinstance(content, str)
-        result = paste(page, content, "Verify the pasted text")
+    result = submit_forgery(page, built_site, tmp_path, name, "Verify the pasted text")
     assert result.verdict == verdict, result
     outcome, message = result.checks[check]
     assert outcome == "failed"

@@ -26,6 +26,21 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+class FailingCopy:
+    """``shutil.copy2`` as repoinit calls it, failing (disk full) on its ``fail_at``-th copy."""
+
+    def __init__(self, fail_at: int) -> None:
+        self.fail_at = fail_at
+        self.copies = 0
+        self.real = shutil.copy2
+
+    def __call__(self, origin: Path, destination: Path) -> object:
+        self.copies += 1
+        if self.copies == self.fail_at:
+            raise OSError(28, "No space left on device")
+        return self.real(origin, destination)
+
+
 def test_init_removes_every_demonstration_file_and_leaves_a_valid_repository(
     awarded_repo: AwardedRepo,
 ) -> None:
@@ -225,23 +240,14 @@ def test_a_copy_that_fails_leaves_no_half_written_folder(
     target = tmp_path / "collectif"
     if existing:
         target.mkdir()
-    copies = 0
-    real_copy = shutil.copy2
-
-    def failing_copy(origin: Path, destination: Path) -> object:
-        nonlocal copies
-        copies += 1
-        if copies == 3:
-            raise OSError(28, "No space left on device")
-        return real_copy(origin, destination)
-
+    failing_copy = FailingCopy(fail_at=3)
     monkeypatch.setattr(repoinit.shutil, "copy2", failing_copy)
     with pytest.raises(OSError):
         repoinit.new_repository(site_repo, target, OWN)
-    assert copies == 3
+    assert failing_copy.copies == 3
     assert target.exists() is existing and (not existing or not any(target.iterdir()))
     # A failure of the second step (after a complete copy) is undone the same way.
-    monkeypatch.setattr(repoinit.shutil, "copy2", real_copy)
+    monkeypatch.setattr(repoinit.shutil, "copy2", failing_copy.real)
 
     def failing_init(root: Path, settings: repoinit.Settings, *, copied: bool) -> None:
         assert copied and (root / "mkdocs.yml").is_file()
@@ -259,19 +265,10 @@ def test_init_in_place_that_fails_while_keeping_the_demonstration_changes_nothin
     root = awarded_repo.root
     (root / "tests").mkdir()
     before = _tree(root)
-    copies = 0
-    real_copy = shutil.copy2
-
-    def failing_copy(origin: Path, destination: Path) -> object:
-        nonlocal copies
-        copies += 1
-        if copies == 4:
-            raise OSError(28, "No space left on device")
-        return real_copy(origin, destination)
-
+    failing_copy = FailingCopy(fail_at=4)
     monkeypatch.setattr(repoinit.shutil, "copy2", failing_copy)
     with pytest.raises(OSError):
         repoinit.init(root, OWN)
-    assert copies == 4
+    assert failing_copy.copies == 4
     assert _tree(root) == before
     assert not (root / repoinit.DEMO_COPY).exists()
