@@ -314,7 +314,7 @@ def files(site: Site, gazetteer: Gazetteer | None = None) -> dict[str, bytes]:
     store = cache.open_cache(site.root, "territory")
     # Without a cache (--no-cache), the key would be computed for nothing.
     key = territory.exports_key(site) if store.enabled else ""
-    found = store.get(key) if store.enabled else None
+    found = store.get(key)
     kept = cache.unpack(found) if found is not None else None
     if kept is None:
         output = territory.exports(site, gazetteer or load_gazetteer())
