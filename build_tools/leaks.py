@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from build_tools import territory
+from build_tools import search_languages, territory
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.gazetteer import PRECISION, Gazetteer
 from build_tools.model import Site
@@ -51,8 +51,8 @@ THIRD_PARTY = {
     "martin.donath@squidfunk.com": (".js", ".css", ".map"),
     "taku@chasen.org": (".js",),
 }
-#: The search index joins a heading and the next text without a space ("Contactaccueil@...").
-SEARCH_INDEX = "search/search_index.json"
+#: The search indexes join a heading and the next text without a space ("Contactaccueil@...").
+SEARCH_INDEXES = search_languages.INDEXES
 _TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
 _DATA = re.compile(r'<script type="application/json" id="bdg-terr-data">(.*?)</script>', re.S)
 _FINE_NUMBER = re.compile(rf"(?<![\w.])-?\d+\.\d{{{PRECISION + 1},}}(?![\w.])")
@@ -153,7 +153,7 @@ def _allowed(address: str, shown: str, allowed: frozenset[str]) -> bool:
     suffixes = THIRD_PARTY.get(address)
     if suffixes and shown.endswith(suffixes) and shown.startswith("assets/"):
         return True
-    return shown == SEARCH_INDEX and any(address.endswith(a) for a in allowed)
+    return shown in SEARCH_INDEXES and any(address.endswith(a) for a in allowed)
 
 
 def email_leaks(site_dir: Path, allowed: frozenset[str]) -> list[Diagnostic]:

@@ -29,6 +29,7 @@ from build_tools import (
     leaks,
     parallel,
     publish,
+    search_languages,
     territory_map,
     verifier_page,
     writer,
@@ -56,20 +57,21 @@ def add_folder(
 ) -> list[Diagnostic]:
     """Check every file below ``folder`` (MkDocs' output) and hand it to the sync, if any.
 
-    ``fill`` writes the award figures into a file (figures.py): into the sync's copy, or, with
-    no sync, into the file itself.
+    ``fill`` writes the award figures into a file (figures.py), and the search index is split
+    by language (search_languages.py): into the sync's copy, or, with no sync, into the folder
+    itself.
     """
     problems: list[Diagnostic] = []
-    for name in sorted(name for name, _ in walk(folder)):
-        data = (folder / name).read_bytes()
-        if fill is not None:
-            filled = fill(data)
-            if sync is None and filled != data:
-                writer.write_file(str(folder), name, filled, set())
-            data = filled
-        problems += check(name, data)
-        if sync is not None:
-            sync.add(name, data)
+    for made in sorted(made for made, _ in walk(folder)):
+        original = (folder / made).read_bytes()
+        filled = fill(original) if fill is not None else original
+        # The search index becomes one per language (search_languages.py).
+        for name, data in search_languages.adapt(made, filled).items():
+            if sync is None and (name != made or data != original):
+                writer.write_file(str(folder), name, data, set())
+            problems += check(name, data)
+            if sync is not None:
+                sync.add(name, data)
     return problems
 
 

@@ -98,6 +98,47 @@ def test_every_link_of_the_pages_visited_resolves(
     assert tab.foreign_requests() == []
 
 
+#: What a visitor of each language types to find the badge of tests/data/minimal.
+_SEARCHES = {"fr": "telephone", "en": "phone"}
+
+
+# Material's search says "Initialisation de la recherche" ("Initializing search") until its
+# worker has built the index, and ignores what is typed before.
+_SEARCH_READY = """() => !/^Initiali/.test(
+  document.querySelector(".md-search-result__meta").textContent.trim()
+)"""
+
+
+def search(tab: Tab, query: str) -> None:
+    """Type ``query`` in the search box, key by key, once the index is ready; wait for results."""
+    tab.page.wait_for_function(_SEARCH_READY)
+    tab.page.locator("input.md-search__input").press_sequentially(query, delay=20)
+    tab.page.wait_for_selector("a.md-search-result__link")
+
+
+@pytest.mark.parametrize("where", ["root", "sub-path"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_search_finds_the_pages_of_the_visitors_language(
+    tab: Tab, request: pytest.FixtureRequest, where: str, lang: str
+) -> None:
+    base = request.getfixturevalue("base_url" if where == "root" else "sub_path_url")
+    english = base + "en/"
+    tab.page.goto(base + ("index.html" if lang == "fr" else "en/index.html"))
+    search(tab, _SEARCHES[lang])
+    tab.screenshot(f"search-{lang}-{where}")
+    found: list[str] = tab.page.eval_on_selector_all(
+        "a.md-search-result__link", "(links) => links.map((link) => link.href)"
+    )
+    pages = sorted({link.split("?", 1)[0].split("#", 1)[0] for link in found})
+    badge = "badges/telephone.html"
+    assert (english if lang == "en" else base) + badge in pages, pages
+    assert all(page.startswith(base) for page in pages), pages
+    assert all(page.startswith(english) == (lang == "en") for page in pages), pages
+    assert [page for page in pages if http_status(page) != 200] == []
+    assert tab.foreign_requests() == []
+    assert tab.errors == []
+
+
 def test_no_catalogue_page_asks_another_host_for_anything(tab: Tab, base_url: str) -> None:
     for path in PAGE_TYPES.values():
         tab.page.goto(base_url + path)

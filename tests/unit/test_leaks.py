@@ -67,12 +67,13 @@ def test_the_themes_copyright_notices_are_allowed_in_its_scripts_only(tmp_path: 
     assert _emails(tmp_path).startswith("page.html: error: adresse e-mail « ma…@squidfunk.com »")
 
 
-def test_the_search_index_may_join_a_word_and_a_public_address(tmp_path: Path) -> None:
-    (tmp_path / "search").mkdir()
-    index = {"docs": [{"text": "Contactcontact@atelier.example.org"}]}
-    (tmp_path / "search" / "search_index.json").write_text(json.dumps(index), encoding="utf-8")
+@pytest.mark.parametrize("index", ["search/search_index.json", "en/search/search_index.json"])
+def test_the_search_index_may_join_a_word_and_a_public_address(tmp_path: Path, index: str) -> None:
+    (tmp_path / index).parent.mkdir(parents=True)
+    docs = {"docs": [{"text": "Contactcontact@atelier.example.org"}]}
+    (tmp_path / index).write_text(json.dumps(docs), encoding="utf-8")
     assert _emails(tmp_path) == ""
-    (tmp_path / "other.json").write_text(json.dumps(index), encoding="utf-8")
+    (tmp_path / "other.json").write_text(json.dumps(docs), encoding="utf-8")
     assert _emails(tmp_path).startswith("other.json: error:")
 
 
@@ -133,7 +134,8 @@ def test_the_build_refuses_to_publish_an_address(
         sitebuild.build(repo_with_a_leak, site)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "the site would publish personal data:\n" in logged
-    for page in ("badges/telephone.html", "en/badges/telephone.html", "search/search_index.json"):
+    pages = ("badges/telephone.html", "en/badges/telephone.html")
+    for page in (*pages, "search/search_index.json", "en/search/search_index.json"):
         assert f"{page}: error: adresse e-mail « je…@gmail.com » dans le site publié" in logged
     # The previous site is left as it was.
     assert [p.name for p in site.iterdir()] == ["previous.html"]
