@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from build_tools import search_languages, territory
+from build_tools import site_languages, territory
 from build_tools.diagnostics import Diagnostic, Position
 from build_tools.gazetteer import PRECISION, Gazetteer
 from build_tools.model import Site
@@ -52,7 +52,7 @@ THIRD_PARTY = {
     "taku@chasen.org": (".js",),
 }
 #: The search indexes join a heading and the next text without a space ("Contactaccueil@...").
-SEARCH_INDEXES = search_languages.INDEXES
+SEARCH_INDEXES = site_languages.INDEXES
 _TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
 _DATA = re.compile(r'<script type="application/json" id="bdg-terr-data">(.*?)</script>', re.S)
 _FINE_NUMBER = re.compile(rf"(?<![\w.])-?\d+\.\d{{{PRECISION + 1},}}(?![\w.])")

@@ -34,6 +34,7 @@ from build_tools import (
     pagefixes,
     pagereuse,
     parallel,
+    site_languages,
     siteoutput,
     sitesync,
     templating,
@@ -191,8 +192,10 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
 
     def on_post_template(self, output_content: str, template_name: str, config: Any) -> str:
         if template_name == "sitemap.xml":
-            # The map page names people: search engines are not pointed at it.
-            return territory_map.unlisted(output_content)
+            # The map page names people: search engines are not pointed at it. The others are
+            # named with their twin in the other language.
+            listed = territory_map.unlisted(output_content)
+            return site_languages.sitemap_twins(listed, str(config.site_url or ""))
         if not template_name.endswith(".html"):
             return output_content
         return csp.add_policy(

@@ -73,6 +73,36 @@ def test_the_home_pages_title_names_the_site_once(built: Path) -> None:
     assert title("issuers/index.html") == f"Émetteurs et réseaux - {name}"
 
 
+def test_the_sitemap_names_each_pages_twin_in_the_other_language(built: Path) -> None:
+    import gzip
+    from xml.etree import ElementTree
+
+    sitemap = (built / "site" / "sitemap.xml").read_bytes()
+    assert gzip.decompress((built / "site" / "sitemap.xml.gz").read_bytes()) == sitemap
+    names = {
+        "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+        "x": "http://www.w3.org/1999/xhtml",
+    }
+    twins = {
+        entry.findtext("s:loc", namespaces=names): [
+            (link.get("hreflang"), link.get("href")) for link in entry.findall("x:link", names)
+        ]
+        for entry in ElementTree.fromstring(sitemap).findall("s:url", names)
+    }
+    url = "https://badges.example.org/test/"
+    expected = [
+        ("fr", url + "badges/telephone.html"),
+        ("en", url + "en/badges/telephone.html"),
+        ("x-default", url + "badges/telephone.html"),
+    ]
+    assert twins[url + "badges/telephone.html"] == expected
+    assert twins[url + "en/badges/telephone.html"] == expected
+    assert ("en", url + "en/index.html") in twins[url + "index.html"]
+    # A hand-written page without an English version names none; the map is not listed.
+    assert twins[url + "a-propos.html"] == []
+    assert url + "territoire.html" not in twins
+
+
 def _tabs(built: Path, path: str) -> list[tuple[str, str]]:
     """The tabs of a page: (link, label), the link as a path from the site's root."""
     html = (built / "site" / path).read_text("utf-8")
