@@ -57,15 +57,15 @@ def add_folder(
 ) -> list[Diagnostic]:
     """Check every file below ``folder`` (MkDocs' output) and hand it to the sync, if any.
 
-    ``fill`` writes the award figures into a file (figures.py), and the search index is split
-    by language (site_languages.py): into the sync's copy, or, with no sync, into the folder
-    itself.
+    ``fill`` writes the award figures into a file (figures.py); the search index is split by
+    language and the English pages are pointed at theirs (site_languages.py). The changes go
+    into the sync's copy, or, with no sync, into the folder itself.
     """
     problems: list[Diagnostic] = []
     for made in sorted(made for made, _ in walk(folder)):
         original = (folder / made).read_bytes()
         filled = fill(original) if fill is not None else original
-        # The search index becomes one per language (site_languages.py).
+        # The search index becomes two files, one per language (site_languages.py).
         for name, data in site_languages.adapt(made, filled).items():
             if sync is None and (name != made or data != original):
                 writer.write_file(str(folder), name, data, set())
