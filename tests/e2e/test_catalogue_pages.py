@@ -102,11 +102,12 @@ def test_every_link_of_the_pages_visited_resolves(
 _SEARCHES = {"fr": "telephone", "en": "phone"}
 
 
-# Material's search says "Initialisation de la recherche" ("Initializing search") until its
-# worker has built the index, and ignores what is typed before.
-_SEARCH_READY = """() => !/^Initiali/.test(
-  document.querySelector(".md-search-result__meta").textContent.trim()
-)"""
+# Material's search (whose elements its script makes) says "Initialisation de la recherche"
+# ("Initializing search") until its worker has built the index, and ignores what is typed before.
+_SEARCH_READY = """() => {
+  const meta = document.querySelector(".md-search-result__meta");
+  return meta !== null && !/^Initiali/.test(meta.textContent.trim());
+}"""
 
 
 def search(tab: Tab, query: str) -> None:
