@@ -242,7 +242,7 @@ def catalogue_order(site: Site, badge: BadgeClass, lang: str) -> tuple[str, int]
     """Badges by name, the levels of a family together and in rank order."""
     if badge.level:
         family = site.families[badge.level.family]
-        return family.name_in(lang).casefold(), badge.level.rank
+        return family.name.get(lang).casefold(), badge.level.rank
     return badge.name.get(lang).casefold(), 0
 
 

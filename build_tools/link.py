@@ -244,7 +244,7 @@ def _link_families(
                 )
         name = sorted(names)[0] if names else slug.replace("-", " ").capitalize()
         name_en = sorted(names_en)[0] if names_en else None
-        families[slug] = LevelFamily(slug, name, tuple(b.slug for b in members), name_en)
+        families[slug] = LevelFamily(slug, Text(name, name_en), tuple(b.slug for b in members))
     return families, problems
 
 

@@ -170,14 +170,9 @@ class LevelFamily:
     """Badges that are levels of one competence, ordered by rank."""
 
     slug: str
-    name: str
+    #: In French, and in English when the badges give it.
+    name: Text
     badges: tuple[str, ...]
-    #: The name in English, when the badges give one.
-    name_en: str | None = None
-
-    def name_in(self, lang: str) -> str:
-        """The family's name in ``lang``, falling back to French."""
-        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
