@@ -17,6 +17,7 @@ keys and a resolver that maps a verification method or a JOSE header to a public
 from __future__ import annotations
 
 import base64
+import binascii
 import copy
 import hashlib
 import json
@@ -72,7 +73,9 @@ MIN_RSA_BITS = 2048
 MAX_TOKEN_LENGTH = 4 * 1024 * 1024
 JWT_REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
 VC_JWT_HEADERS = frozenset({"alg", "kid", "jwk", "typ"})
-_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+# base64url becomes the standard alphabet, and the standard alphabet's own "+" and "/" become
+# "-" and "_", which binascii's strict mode refuses like any other foreign character.
+_B64URL_TO_STANDARD = bytes.maketrans(b"-_+/", b"+/-_")
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DATE_TIME_STAMP = re.compile(
     r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
@@ -286,9 +289,16 @@ def _b64url_encode(data: bytes) -> str:
 
 def _b64url_decode(segment: str, part: str) -> bytes:
     tail = len(segment) % 4
-    if tail == 1 or not _B64URL.fullmatch(segment):
+    # Padding is refused here: strict mode would accept it at the end of the text.
+    if not segment or tail == 1 or not segment.isascii() or "=" in segment:
         raise MalformedJws(f"{part} du JWS n'est pas en base64url sans remplissage")
-    data = base64.urlsafe_b64decode(segment + "=" * (-tail % 4))
+    # Checked and decoded in one pass of C code: a regular expression over the 8 KB payload of a
+    # VC-JWT took as long as the decoding itself.
+    standard = segment.encode("ascii").translate(_B64URL_TO_STANDARD) + b"=" * (-tail % 4)
+    try:
+        data = binascii.a2b_base64(standard, strict_mode=True)
+    except binascii.Error:
+        raise MalformedJws(f"{part} du JWS n'est pas en base64url sans remplissage") from None
     # Only the last, partial group of characters can carry unused bits: the text is canonical
     # when that group is what the last bytes encode to (the 8 KB payload of a VC-JWT is then
     # not encoded again for every award).
