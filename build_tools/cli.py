@@ -28,7 +28,7 @@ from build_tools.cli_common import (
 )
 from build_tools.collection_cli import collection
 from build_tools.consent_cli import consent
-from build_tools.diagnostics import format_json, format_text
+from build_tools.diagnostics import Position, format_json, format_text
 from build_tools.endorse_cli import endorse
 from build_tools.init_cli import init_command
 from build_tools.pipeline import load_site
@@ -617,6 +617,16 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> Path:
     # repository loads (sitebuild.start_sync).
     with sitebuild.start_sync(root, output) as sync:
         site, report = load_site(root)
+        # MkDocs would name a missing configuration only once the repository is checked, in
+        # English: it is reported here with the repository's own errors, in one run.
+        if not (root / sitebuild.CONFIG_FILE).is_file():
+            report.add(
+                Position(sitebuild.CONFIG_FILE).error(
+                    "",
+                    "configuration du site absente : copiez le mkdocs.yml du dépôt de "
+                    "démonstration (badgeons init crée un dépôt complet)",
+                )
+            )
         if report.sorted():
             click.echo(format_text(report.sorted()), err=True)
         if report.has_errors(strict):

@@ -22,6 +22,9 @@ from build_tools.model import Site
 
 log = logging.getLogger(__name__)
 
+#: MkDocs' configuration, at the root of the repository.
+CONFIG_FILE = "mkdocs.yml"
+
 CONTENT_TYPES = {
     ".json": "application/json",
     ".jsonld": "application/ld+json",
@@ -105,7 +108,7 @@ def _build_into(root: Path, sync: sitesync.SiteSync, strict: bool, site: Site | 
     # MkDocs writes its pages into a scratch folder (it empties the folder it is given); the
     # plugin hands them and the core's files to the sync, which writes what changed.
     pages = sync.scratch("mkdocs")
-    config = load_config(str(root / "mkdocs.yml"), site_dir=str(pages), strict=strict)
+    config = load_config(str(root / CONFIG_FILE), site_dir=str(pages), strict=strict)
     plugin = config.plugins.get("badgeons")
     if not isinstance(plugin, BadgeonsPlugin):
         raise PluginError("mkdocs.yml doit déclarer l'extension badgeons (plugins: - badgeons)")

@@ -143,6 +143,22 @@ def test_build_refuses_an_invalid_repository_and_leaves_the_previous_site(site_r
     assert sorted(p.name for p in site_repo.iterdir() if p.name.startswith(".site")) == []
 
 
+def test_build_names_a_missing_site_configuration_with_the_repositorys_other_errors(
+    site_repo: Path,
+) -> None:
+    site = site_repo / "site"
+    site.mkdir()
+    (site / "index.html").write_text("ancien site", encoding="utf-8")
+    (site_repo / "mkdocs.yml").unlink()
+    (site_repo / "badges" / "telephone.yaml").write_text("name: [\n", encoding="utf-8")
+    code, _, err = _run("build", "--root", str(site_repo))
+    assert code == 1
+    assert "badges/telephone.yaml:2:1: error: YAML invalide" in err
+    assert "mkdocs.yml: error: configuration du site absente : copiez le mkdocs.yml" in err
+    assert "Config file" not in err
+    assert (site / "index.html").read_text(encoding="utf-8") == "ancien site"
+
+
 def test_a_refused_build_into_a_new_folder_leaves_no_folder_behind(
     site_repo: Path, tmp_path: Path
 ) -> None:
