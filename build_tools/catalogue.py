@@ -2,7 +2,9 @@
 
 The pages are produced as Markdown documents made of sanitised HTML with a front matter, so
 that MkDocs and Material give them the site's look, navigation and search, while nothing of the
-page content depends on MkDocs: the same pages could feed another static site generator.
+page content depends on MkDocs: the same pages could feed another static site generator. Their
+HTML is published as rendered here: MkDocs takes the front matter, and the plugin hands it the
+body without a second reading as Markdown.
 """
 
 from __future__ import annotations
@@ -146,7 +148,8 @@ def _context(
 
 def _render(template: str, context: dict[str, Any]) -> str:
     html = templating.environment().get_template(template).render(context)
-    # Python-Markdown ends a raw HTML block at a blank line, so none may stand inside one.
+    # The lines that the template's tags leave blank are dropped: the page is published as it
+    # is rendered (MkDocs does not read it as Markdown, see mkdocs_plugin.on_page_markdown).
     return "\n".join(line for line in html.splitlines() if line.strip()) + "\n"
 
 

@@ -306,6 +306,25 @@ def test_a_site_already_loaded_is_not_loaded_again(built: Path, tmp_path: Path) 
     assert "<h1>Nom passé par l'appelant</h1>" in page
 
 
+def test_generated_pages_are_published_as_rendered_not_read_again_as_markdown(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from build_tools import catalogue
+
+    render = catalogue._render
+    # After a blank line, Python-Markdown would read an indented line as code and *x* as
+    # emphasis: the body must reach the page exactly as the core rendered it.
+    tail = "<p>fin</p>\n\n    <b>indenté</b>\n*étoiles*\n"
+    monkeypatch.setattr(catalogue, "_render", lambda *args: render(*args) + tail)
+    sitebuild.build(built, tmp_path / "out")
+    page = (tmp_path / "out" / "badges" / "telephone.html").read_text(encoding="utf-8")
+    assert "<p>fin</p>\n\n    <b>indenté</b>\n*étoiles*" in page
+    assert "<pre><code>" not in page and "<em>étoiles</em>" not in page
+    # Hand-written pages are still Markdown: their headings get the toc extension's anchors.
+    about = (tmp_path / "out" / "a-propos.html").read_text(encoding="utf-8")
+    assert 'class="headerlink"' in about
+
+
 def test_plain_mkdocs_build_writes_the_same_site(built: Path, tmp_path: Path) -> None:
     """``mkdocs build`` and ``mkdocs serve`` run the plugin alone: same files, same bytes."""
     from mkdocs.commands.build import build as mkdocs_build
