@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
@@ -308,6 +309,17 @@ def _b64url_decode(segment: str, part: str) -> bytes:
 
 
 def _json_object(data: bytes, what: str, error: type[VerificationError]) -> dict[str, Any]:
+    # A text that is exactly orjson's compact writing of what orjson read from it repeats no
+    # member, is valid UTF-8 and holds what ``json`` reads (JWS made by Badgeons are written
+    # so): it is taken at once, three times faster than checking each object for duplicates.
+    try:
+        value = orjson.loads(data)
+        written_so = isinstance(value, dict) and orjson.dumps(value) == data
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        written_so = False
+    if written_so:
+        return value  # type: ignore[no-any-return]
+
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key, value in pairs:

@@ -713,3 +713,86 @@ def test_b64url_decoding_matches_a_full_reencoding() -> None:
         accepted += expected is not None
     # Both outcomes were exercised many times.
     assert refused > 2_000 and accepted > 2_000
+
+
+def _json_object_by_pairs(data: bytes) -> dict[str, Any] | None:
+    """The earlier reader, kept as the reference: every object checked for repeated members."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        if len({key for key, _ in pairs}) != len(pairs):
+            raise ValueError("repeated member")
+        return dict(pairs)
+
+    try:
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=no_duplicates)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _random_json(chance: random.Random, depth: int = 0) -> Any:
+    kind = chance.randrange(9 if depth < 3 else 6)
+    if kind == 0:
+        return chance.choice([0, -1, 7, 2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63) - 1])
+    if kind == 1:
+        return chance.choice([0.5, 1.0, -2.25, 1e300, 1e-7, 123456789.125])
+    if kind == 2:
+        return chance.choice([True, False, None])
+    if kind in (3, 4, 5):
+        return "".join(
+            chance.choice('ab"\\/\n\t\x01é€\u2028😀 ') for _ in range(chance.randrange(6))
+        )
+    if kind in (6, 7):
+        keys = chance.sample(["id", "type", "name", "a", "é", "x\\y"], chance.randrange(4))
+        return {key: _random_json(chance, depth + 1) for key in keys}
+    return [_random_json(chance, depth + 1) for _ in range(chance.randrange(3))]
+
+
+def _written(value: Any, style: int) -> bytes:
+    """JSON as Badgeons writes it (compact, UTF-8), as ``json`` writes it, or compact ASCII."""
+    if style == 0:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    if style == 1:
+        return json.dumps(value).encode()
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _mutated(chance: random.Random, text: bytes) -> bytes:
+    """The text, sometimes with a repeated member, white space, an escape or a broken byte."""
+    roll = chance.random()
+    if roll < 0.15 and text.startswith(b"{") and len(text) > 2:
+        return b'{"id":1,' + text[1:-1] + (b',"id":2}' if text != b"{}" else b'"id":2}')
+    if roll < 0.25:
+        return text.replace(b":", b": ", 1)
+    if roll < 0.35:
+        return text.replace("é".encode(), b"\\u00e9")
+    if roll < 0.4:
+        position = chance.randrange(len(text) + 1)
+        return (
+            text[:position] + chance.choice([b"\xff", b"\xc3", b"\xef\xbb\xbf"]) + text[position:]
+        )
+    if roll < 0.45:
+        return text.replace(b"1", b"1e0", 1)
+    return text
+
+
+def test_json_members_read_as_the_duplicate_checking_reader_reads_them() -> None:
+    chance = random.Random(4242)
+    taken = refused = 0
+    for _ in range(20_000):
+        value = (
+            _random_json(chance, 0)
+            if chance.random() < 0.2
+            else {key: _random_json(chance, 1) for key in chance.sample(["id", "a", "b", "é"], 3)}
+        )
+        text = _mutated(chance, _written(value, chance.randrange(3)))
+        expected = _json_object_by_pairs(text)
+        try:
+            found: dict[str, Any] | None = signing._json_object(text, "x", signing.MalformedJws)
+        except signing.MalformedJws:
+            found = None
+        # repr tells 1 from 1.0 and True from 1, which == does not.
+        assert repr(found) == repr(expected), text
+        taken += expected is not None
+        refused += expected is None
+    assert taken > 5_000 and refused > 2_000
