@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 import zxingcpp
 from markupsafe import Markup
@@ -232,6 +232,9 @@ def page_context(site: Site, award: Award, moment: datetime) -> dict[str, Any]:
         "issuer_page": "../" + urls.issuer_page(issuer.slug),
         "home": "../index.html",
         "verify_page": "../verifier.html",
+        # The English verifier checks this very badge, in the visitor's browser: the page itself
+        # is in French only.
+        "english_check": "../en/verifier.html?url=" + quote(page_url, safe=":/"),
         "assets": "../" + ASSET_FOLDER,
         "icon": "../assets/images/logo.svg",
         "site_title": site.settings.title.fr,

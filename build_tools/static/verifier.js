@@ -1167,4 +1167,19 @@
     const check = last.report.checks.find((c) => c.name === "destinataire");
     live.textContent = say("Destinataire : ", "Recipient: ") + check.message + ".";
   });
+
+  // A link may name the badge to check: verifier.html?url=<address>, as each verification page
+  // does for its English readers. An address of this site is checked at once; any other is
+  // only written in the box, so that a link cannot make this site vouch for another's badge
+  // without the visitor asking.
+  const named = new URLSearchParams(window.location.search).get("url");
+  if (named) {
+    $("bdg-text").value = named;
+    if (named.startsWith(data.siteUrl)) {
+      run(utf8.encode(named), say("le badge du lien", "the linked badge"), null);
+    } else {
+      live.textContent = say("Le lien propose un badge d'un autre site : vérifiez-le avec le bouton « Vérifier le texte collé » si vous le souhaitez.",
+        "The link names a badge of another site: check it with the “Verify the pasted text” button if you wish.");
+    }
+  }
 })();

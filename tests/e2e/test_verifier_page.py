@@ -771,3 +771,49 @@ def test_the_english_page_passes_axe_and_links_to_the_french_one(
     assert page.locator("h1").inner_text() == "Vérifier un badge"
     page.get_by_role("link", name="English").click()
     page.wait_for_url(base_url + ENGLISH_PAGE)
+
+
+def test_a_verification_page_links_to_a_check_of_its_badge_in_english(
+    tab: Tab, built_site: BuiltSite, base_url: str
+) -> None:
+    # The verification pages are in French: their English readers follow this link.
+    award = built_site.ids["revoked"]
+    page = tab.page
+    page.goto(f"{base_url}a/{award}.html")
+    link = page.get_by_role("link", name="Check this badge in English")
+    assert (link.get_attribute("hreflang"), link.get_attribute("lang")) == ("en", "en")
+    link.click()
+    page.wait_for_url(f"{base_url}{ENGLISH_PAGE}?url=**")
+    result = read_verdict(page)
+    assert (result.verdict, result.title, result.format) == (
+        "revoked",
+        "Badge revoked",
+        "Open Badges 3.0, Data Integrity proof eddsa-rdfc-2022",
+    )
+    assert result.checks["signature"][0] == "ok"
+    page_url = f"https://badges.example.org/test/a/{award}.html"
+    assert page.locator("#bdg-text").input_value() == page_url
+    assert page.locator("#bdg-live").inner_text() == "Verification finished: Badge revoked."
+    # The status is what keyboard and screen reader users reach first.
+    assert page.evaluate("() => document.activeElement.id") == "bdg-status-title"
+    assert remote_requests(tab) == []
+    assert tab.errors == []
+    assert page.evaluate("() => window.__bdgCsp") == []
+    tab.screenshot("verifier-english-from-a-verification-page")
+
+
+def test_a_link_naming_another_sites_badge_is_not_checked_unasked(
+    tab: Tab, built_site: BuiltSite, base_url: str
+) -> None:
+    address = f"{OTHER_ISSUER}/a/badge.json"
+    page = tab.page
+    page.goto(f"{base_url}{ENGLISH_PAGE}?url={address}")
+    page.wait_for_function("() => document.getElementById('bdg-live').textContent !== ''")
+    assert page.locator("#bdg-text").input_value() == address
+    assert page.locator("#bdg-live").inner_text().startswith(
+        "The link names a badge of another site: check it with the “Verify the pasted text” button"
+    )
+    assert page.locator("#bdg-result").is_hidden()
+    # Nothing was asked of the other site.
+    assert remote_requests(tab) == []
+    assert tab.errors == []
