@@ -19,7 +19,7 @@ from typing import Any
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from build_tools import (
@@ -110,15 +110,20 @@ class BadgeonsPlugin(BasePlugin[BadgeonsConfig]):
         self._generated = frozenset(path for path, _ in generated)
         return files
 
+    # A generated page's body is HTML that the core rendered whole (catalogue.py): it is
+    # published as it is, not read again as Markdown, which would only find one raw HTML block
+    # in it, at a third of MkDocs' time for these pages. The body is taken after any other
+    # plugin has seen the Markdown, and given back before any other sees the HTML, so that
+    # plugins a network adds still see these pages as before.
+
+    @event_priority(-100)
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
-        # A generated page's body is HTML that the core rendered whole (catalogue.py): it is
-        # published as it is, not read again as Markdown, which would only find one raw HTML
-        # block in it, at a third of MkDocs' time for these pages.
         if page.file.src_uri not in self._generated:
             return markdown
         self._bodies[page.file.src_uri] = markdown
         return ""
 
+    @event_priority(100)
     def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
         body = self._bodies.pop(page.file.src_uri, None)
         return html if body is None else body.strip("\n")

@@ -325,6 +325,29 @@ def test_generated_pages_are_published_as_rendered_not_read_again_as_markdown(
     assert 'class="headerlink"' in about
 
 
+def test_other_plugins_still_see_the_generated_pages(built: Path, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(built, root, ignore=shutil.ignore_patterns("site", ".cache"))
+    # MkDocs hooks run after the plugins listed in mkdocs.yml, like a plugin listed after ours.
+    (root / "hooks.py").write_text(
+        "def on_page_markdown(markdown, page, **kwargs):\n"
+        "    return markdown + '\\n<p>ajouté par un crochet</p>\\n'\n"
+        "\n"
+        "def on_page_content(html, page, **kwargs):\n"
+        "    return html + f'<!-- corps vu : {\"bdg-badge__head\" in html} -->'\n",
+        encoding="utf-8",
+    )
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["hooks"] = ["hooks.py"]
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    sitebuild.build(root, root / "site")
+    page = (root / "site" / "badges" / "telephone.html").read_text(encoding="utf-8")
+    assert "<p>ajouté par un crochet</p>" in page
+    assert "<!-- corps vu : True -->" in page
+
+
 def test_plain_mkdocs_build_writes_the_same_site(built: Path, tmp_path: Path) -> None:
     """``mkdocs build`` and ``mkdocs serve`` run the plugin alone: same files, same bytes."""
     from mkdocs.commands.build import build as mkdocs_build
