@@ -89,6 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_expires": "Expire le",
         "fact_id": "Identifiant",
         "badge_page": "Voir la page du badge\u00a0: ses critères, ses recommandations, son attestation à imprimer",
+        "badge_class_page": "Voir le badge dans le catalogue\u00a0: ce qu'il reconnaît, et sa version actuelle",
         "checks": "Contrôles effectués",
         "sources": "Adresses consultées pour cette vérification",
     },
@@ -120,6 +121,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_id": "Identifier",
         # The badges' own pages are in French only.
         "badge_page": "See the badge's page (in French): its criteria, endorsements and printable certificate",
+        "badge_class_page": "See the badge in the catalogue: what it recognises, in its current version",
         "checks": "Checks made",
         "sources": "Addresses read for this verification",
     },

@@ -620,6 +620,7 @@
     report.issuerName = name || null;
     const achievement = (isObject(credential.credentialSubject) && credential.credentialSubject.achievement) || {};
     report.badge = achievement.name || credential.name || null;
+    report.badgeId = achievement.id || null;
     report.issued = credential.validFrom || credential.issuanceDate || null;
     report.expires = credential.validUntil || credential.expirationDate || null;
     report.id = credential.id || null;
@@ -826,6 +827,7 @@
     const badge = await linked(assertion.badge);
     const issuer = await linked(badge.issuer);
     report.badge = badge.name || null;
+    report.badgeId = badge.id || null;
     report.issuer = issuer.name + " (" + issuer.id + ")";
     report.issuerName = issuer.name || null;
     return issuer;
@@ -1055,6 +1057,12 @@
       : null;
     $("bdg-page-link").hidden = !ours;
     if (ours) $("bdg-page-link").querySelector("a").href = data.root + "a/" + ours[1] + ".html";
+    // And its badge class in the catalogue, in the page's language: what the badge certifies.
+    const badgeClass = ours && typeof report.badgeId === "string" && report.badgeId.startsWith(data.siteUrl)
+      ? /^badges\/([a-z0-9]+(?:-[a-z0-9]+)*)\/v[^/]+\//.exec(report.badgeId.slice(data.siteUrl.length))
+      : null;
+    $("bdg-class-link").hidden = !badgeClass;
+    if (badgeClass) $("bdg-class-link").querySelector("a").href = data.root + say("", "en/") + "badges/" + badgeClass[1] + ".html";
     const list = $("bdg-checks");
     list.replaceChildren();
     for (const check of report.checks) {

@@ -211,6 +211,14 @@ def test_the_address_of_a_verification_page_can_be_pasted(
     page = open_verifier(tab, base_url)
     result = paste(page, f"https://badges.example.org/test/a/{built_site.ids['revoked']}.html")
     assert (result.verdict, result.format) == ("revoked", DI)
+    # The badge class, in the French catalogue; the same from its hosted 2.0 assertion.
+    catalogue = page.get_by_role("link", name="Voir le badge dans le catalogue")
+    href = catalogue.get_attribute("href") or ""
+    assert re.fullmatch(r"badges/[a-z0-9-]+\.html", href), href
+    assert page.evaluate("async (href) => (await fetch(href)).status", href) == 200
+    hosted = paste(page, f"https://badges.example.org/test/a/{built_site.ids['valid']}.json")
+    assert (hosted.verdict, hosted.format) == ("valid", HOSTED)
+    assert catalogue.get_attribute("href") == href
 
 
 # Forgeries and files that hold no badge.
@@ -335,6 +343,7 @@ def test_a_forgery_or_a_non_badge_is_refused(
     assert result.title == title
     # What a forgery claims leads nowhere, not even to the page of the badge it copies.
     assert page.locator("#bdg-page-link").is_hidden()
+    assert page.locator("#bdg-class-link").is_hidden()
     assert tab.errors == []
 
 
@@ -793,6 +802,11 @@ def test_a_verification_page_links_to_a_check_of_its_badge_in_english(
     assert result.checks["signature"][0] == "ok"
     page_url = f"https://badges.example.org/test/a/{award}.html"
     assert page.locator("#bdg-text").input_value() == page_url
+    # What the badge recognises, in English: its badge class in the English catalogue.
+    catalogue = page.get_by_role("link", name="See the badge in the catalogue")
+    href = catalogue.get_attribute("href") or ""
+    assert re.fullmatch(r"\.\./en/badges/[a-z0-9-]+\.html", href), href
+    assert page.evaluate("async (href) => (await fetch(href)).status", href) == 200
     assert page.locator("#bdg-live").inner_text() == "Verification finished: Badge revoked."
     # The status is what keyboard and screen reader users reach first.
     assert page.evaluate("() => document.activeElement.id") == "bdg-status-title"
