@@ -132,6 +132,12 @@ def qr_svg(url: str) -> Markup:
     )
 
 
+def english_check(page_url: str) -> str:
+    """From a page one folder below the root: the English verifier, checking the badge whose
+    verification page is at ``page_url`` (that page is in French only)."""
+    return "../en/verifier.html?url=" + quote(page_url, safe=":/")
+
+
 def linkedin_url(site: Site, award: Award, page_url: str) -> str:
     """LinkedIn's "add to profile" link for a certification, with the page as its URL."""
     issuer = site.issuers[award.issuer]
@@ -232,9 +238,7 @@ def page_context(site: Site, award: Award, moment: datetime) -> dict[str, Any]:
         "issuer_page": "../" + urls.issuer_page(issuer.slug),
         "home": "../index.html",
         "verify_page": "../verifier.html",
-        # The English verifier checks this very badge, in the visitor's browser: the page itself
-        # is in French only.
-        "english_check": "../en/verifier.html?url=" + quote(page_url, safe=":/"),
+        "english_check": english_check(page_url),
         "assets": "../" + ASSET_FOLDER,
         "icon": "../assets/images/logo.svg",
         "site_title": site.settings.title.fr,

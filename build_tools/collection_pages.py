@@ -38,6 +38,7 @@ def page_context(site: Site, collection: Collection, moment: datetime) -> dict[s
         award = site.awards[assertion]
         badge = site.badges[award.badge]
         status = assertion_pages.status_of(site, award, moment)
+        award_url = urls.absolute(urls.assertion_page(award.id))
         badges.append(
             {
                 "name": award.credential["credentialSubject"]["achievement"]["name"],
@@ -48,7 +49,8 @@ def page_context(site: Site, collection: Collection, moment: datetime) -> dict[s
                 "status_label": STATUS_LABELS.get(status["kind"], ""),
                 "image": "../" + urls.badge_image(badge.slug, badge.image_format),
                 "page": "../" + urls.assertion_page(award.id),
-                "url": urls.absolute(urls.assertion_page(award.id)),
+                "url": award_url,
+                "english_check": assertion_pages.english_check(award_url),
             }
         )
     name = collection.display_name

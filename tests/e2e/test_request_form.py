@@ -174,6 +174,16 @@ def test_a_collection_page_shows_its_badges_and_qr_code(
     links[0].click()
     expect(page).to_have_url(re.compile(rf"/a/{built_site.ids['valid']}\.html$"))
     page.go_back()
+    # The page is in French; each badge is also checked in English by the English verifier.
+    english = items.nth(1).get_by_role("link", name="check it in English")
+    assert english.get_attribute("href") == (
+        "../en/verifier.html?url=https://badges.example.org/test/a/"
+        f"{built_site.ids['unnamed']}.html"
+    )
+    english.click()
+    page.wait_for_selector("#bdg-result[data-verdict]:not([aria-busy])", state="visible")
+    expect(page.locator("#bdg-status-title")).to_have_text("Genuine and valid badge")
+    page.go_back()
     assert tab.foreign_requests() == []
     assert tab.failed == []
     assert page.evaluate("window.__bdgCsp") == []
