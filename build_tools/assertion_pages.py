@@ -22,7 +22,7 @@ from urllib.parse import quote, quote_plus
 import zxingcpp
 from markupsafe import Markup
 
-from build_tools import cache, endorsements, parallel, publish, templating
+from build_tools import cache, endorsements, parallel, publish, templating, verifier_page
 from build_tools.model import Award, PublicKey, Site
 from build_tools.publish import Files
 from build_tools.urls import Urls
@@ -135,7 +135,7 @@ def qr_svg(url: str) -> Markup:
 def english_check(page_url: str) -> str:
     """From a page one folder below the root: the English verifier, checking the badge whose
     verification page is at ``page_url`` (that page is in French only)."""
-    return "../en/verifier.html?url=" + quote(page_url, safe=":/")
+    return f"../{verifier_page.PAGES['en']}?url=" + quote(page_url, safe=":/")
 
 
 def linkedin_url(site: Site, award: Award, page_url: str) -> str:
