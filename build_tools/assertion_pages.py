@@ -19,10 +19,17 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-import zxingcpp
 from markupsafe import Markup
 
-from build_tools import cache, endorsements, parallel, publish, templating, verifier_page
+from build_tools import (
+    cache,
+    endorsements,
+    parallel,
+    publish,
+    qrcodes,
+    templating,
+    verifier_page,
+)
 from build_tools.model import Award, PublicKey, Site
 from build_tools.publish import Files
 from build_tools.urls import Urls
@@ -78,58 +85,6 @@ def status_of(site: Site, award: Award, moment: datetime) -> dict[str, str]:
     if award.expires and datetime.fromisoformat(award.expires.replace("Z", "+00:00")) <= moment:
         return {"kind": "expired", "date": award.expires[:10], "reason": ""}
     return {"kind": "valid", "date": "", "reason": ""}
-
-
-QR_BORDER = 2
-# The largest QR code (version 40) is 177 modules wide.
-_QR_MAX = 177
-# Where each row's stroke starts: its left edge, halfway down the row.
-_QR_ROWS = [f"M{QR_BORDER} {y + QR_BORDER}.5" for y in range(_QR_MAX)]
-# In the image that zxing-cpp draws, a light module is 255 and a dark one 0. Runs of light
-# modules become moves and runs of dark ones strokes, longest first: a run of 7 dark modules
-# is drawn as "h4h2h1". No replacement holds either byte, so the order is safe.
-_QR_LIGHT = b"\xff"
-_QR_PIECES = [(_QR_LIGHT * k, f"m{k} 0".encode()) for k in (4, 2, 1)] + [
-    (b"\x00" * k, f"h{k}".encode()) for k in (8, 4, 2, 1)
-]
-
-
-def qr_svg(url: str) -> Markup:
-    """An inline SVG QR code of a URL (error correction M, survives a creased paper).
-
-    zxing-cpp (C++) encodes the code and chooses its mask, three times faster than segno (pure
-    Python) with a fixed mask. The SVG is one path stroked one module wide along the middle of
-    each row, one module per user unit (the stylesheet sizes it), with a quiet zone of
-    ``QR_BORDER`` modules. The rows become path commands by a few byte replacements rather
-    than a loop over their runs: 50 to 60 µs a code instead of 80 to 95, and a path of 2.3 KB
-    instead of 4 KB for a page's address. Strokes of adjacent rows share their edges, so no
-    hairline shows between them at any size.
-    """
-    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = code.to_image(scale=1, add_quiet_zones=False)
-    width = int(image.shape[1])
-    # One byte per module, row after row. zxing-cpp's stub does not declare that its image
-    # supports the buffer protocol, which it does.
-    modules = bytes(image)  # type: ignore[call-overload]
-    # Rows are separated by "|", which no replacement holds; light modules ending a row draw
-    # nothing, so they are left out.
-    rows = b"".join(
-        b"|" + modules[start : start + width].rstrip(_QR_LIGHT)
-        for start in range(0, width * width, width)
-    )
-    for modules_run, command in _QR_PIECES:
-        rows = rows.replace(modules_run, command)
-    drawn = "".join(
-        start + commands
-        for start, commands in zip(_QR_ROWS, rows.decode("ascii").split("|")[1:], strict=False)
-    )
-    size = width + 2 * QR_BORDER
-    # Safe as markup: numbers only, no text from the data files.
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="bdg-qr">'
-        f'<title>QR code</title><path fill="none" stroke="#000" stroke-width="1" '
-        f'shape-rendering="crispEdges" d="{drawn}"/></svg>'
-    )
 
 
 def english_check(page_url: str) -> str:
@@ -188,7 +143,10 @@ def _relative(urls: Urls, absolute: str) -> str:
     return "../" + path if path is not None else absolute
 
 
-def page_context(site: Site, award: Award, moment: datetime) -> dict[str, Any]:
+def page_context(
+    site: Site, award: Award, moment: datetime, qr: Markup | None = None
+) -> dict[str, Any]:
+    """What the page's template shows; ``qr`` is the page's QR code, when already drawn."""
     urls = Urls(site.settings.site_url)
     badge = site.badges[award.badge]
     issuer = site.issuers[award.issuer]
@@ -229,7 +187,7 @@ def page_context(site: Site, award: Award, moment: datetime) -> dict[str, Any]:
         "expires": award.expires[:10] if award.expires else None,
         "files": files,
         "page_url": page_url,
-        "qr": qr_svg(page_url),
+        "qr": qrcodes.svg(page_url) if qr is None else qr,
         "linkedin": linkedin_url(site, award, page_url),
         # JSON inside <script type="application/json">: "</" is escaped so no text can close it.
         "live_json": Markup(json.dumps(live, ensure_ascii=False).replace("</", "<\\/")),
@@ -253,9 +211,16 @@ def _b64(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
-def render_page(site: Site, award: Award, moment: datetime) -> str:
+def render_page(site: Site, award: Award, moment: datetime, qr: Markup | None = None) -> str:
+    """The verification page of an award; ``qr`` is its QR code, when already drawn."""
     template = templating.environment().get_template("assertion/page.html")
-    return template.render(page_context(site, award, moment))
+    return template.render(page_context(site, award, moment, qr))
+
+
+def page_qr_codes(site: Site, awards: Sequence[Award]) -> list[Markup]:
+    """The QR codes of the pages of ``awards``, drawn together (qrcodes.svgs)."""
+    urls = Urls(site.settings.site_url)
+    return qrcodes.svgs([urls.absolute(urls.assertion_page(award.id)) for award in awards])
 
 
 def assets() -> Files:
@@ -340,7 +305,8 @@ def _render_chunk(state: tuple[Site, datetime], ids: Sequence[str]) -> list[tupl
     """Pages of one chunk of awards (in a worker, the site is the one it inherited)."""
     site, moment = state
     urls = Urls(site.settings.site_url)
+    awards = [site.awards[i] for i in ids]
     return [
-        (urls.assertion_page(i), render_page(site, site.awards[i], moment).encode("utf-8"))
-        for i in ids
+        (urls.assertion_page(award.id), render_page(site, award, moment, qr).encode("utf-8"))
+        for award, qr in zip(awards, page_qr_codes(site, awards), strict=True)
     ]

@@ -11,7 +11,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from build_tools import assertion_pages, collections, templating
+from build_tools import assertion_pages, collections, qrcodes, templating
 from build_tools.collections import Collection
 from build_tools.model import Site
 from build_tools.publish import Files
@@ -59,7 +59,7 @@ def page_context(site: Site, collection: Collection, moment: datetime) -> dict[s
         "title": f"Les badges de {name}" if name else "Sac à badges",
         "badges": badges,
         "page_url": page_url,
-        "qr": assertion_pages.qr_svg(page_url),
+        "qr": qrcodes.svg(page_url),
         "home": "../index.html",
         "verify_page": "../verifier.html",
         "assets": "../" + assertion_pages.ASSET_FOLDER,

@@ -233,6 +233,10 @@ def _changed_units(
     return todo
 
 
+#: Units made together: their pages' QR codes are drawn at once (qrcodes.svgs).
+_BATCH = 256
+
+
 def _make_units(
     job: _Job, todo: Sequence[tuple[str, str]]
 ) -> list[tuple[list[Written], list[Diagnostic]]]:
@@ -242,7 +246,32 @@ def _make_units(
     pages = cache.open_cache(site.root, "pages")
     urls = Urls(site.settings.site_url)
     made: set[str] = set()
+    results = []
+    for start in range(0, len(todo), _BATCH):
+        results += _make_batch(job, todo[start : start + _BATCH], (published, pages), urls, made)
+    return results
+
+
+def _make_batch(
+    job: _Job,
+    todo: Sequence[tuple[str, str]],
+    caches: tuple[cache.Cache, cache.Cache],
+    urls: Urls,
+    made: set[str],
+) -> list[tuple[list[Written], list[Diagnostic]]]:
+    """:func:`_make_units` of a few units, whose pages' QR codes are drawn together."""
+    site = job.site
+    published, pages = caches
     root = str(job.root)
+    kept = {award_id: pages.get(job.keys.get(award_id, _UNKEYED)[1]) for award_id, _ in todo}
+    missing = [site.awards[award_id] for award_id, page in kept.items() if page is None]
+    codes = dict(
+        zip(
+            (award.id for award in missing),
+            assertion_pages.page_qr_codes(site, missing),
+            strict=True,
+        )
+    )
     results = []
     for award_id, unit in todo:
         award = site.awards[award_id]
@@ -253,9 +282,10 @@ def _make_units(
             files = list(publish.award_files(site, award, job.images[award.badge]))
             if published.enabled:
                 published.put(documents_key, cache.pack(files))
-        page = pages.get(page_key)
+        page = kept[award_id]
         if page is None:
-            page = assertion_pages.render_page(site, award, job.moment).encode("utf-8")
+            html = assertion_pages.render_page(site, award, job.moment, codes[award_id])
+            page = html.encode("utf-8")
             pages.put(page_key, page)
         written: list[Written] = []
         problems: list[Diagnostic] = []

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import pytest
 
-from build_tools import assertion_pages, attestations
+from build_tools import assertion_pages, attestations, qrcodes
 from build_tools.attestations import AttestationError
 from build_tools.model import Revocation, Site
 from build_tools.pipeline import load_site
@@ -169,7 +169,7 @@ def test_the_file_holds_one_sheet_per_award_and_stands_alone(awarded_repo: Award
     assert bob < awa
     for learner in ("bob", "awa"):
         page = f"https://badges.example.org/test/a/{ids[learner]}.html"
-        assert str(assertion_pages.qr_svg(page)) in text
+        assert str(qrcodes.svg(page)) in text
         assert f"Attestation imprimée depuis {page}" in text
 
 
