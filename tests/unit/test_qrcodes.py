@@ -170,6 +170,6 @@ def test_packed_penalties_are_zints(size: int) -> None:
     patterned[:, 1::3] ^= True
     codes += [patterned, ~patterned, np.eye(size, dtype=bool)]
     dark = np.stack(codes)
-    found = qrcodes.penalties(qrcodes._pack(dark), qrcodes._pack(dark.swapaxes(-1, -2)), size)
+    found = qrcodes.penalties(qrcodes._lines(dark), size)
     expected = [_reference_penalty(code.astype(int).tolist()) for code in codes]
     assert found.tolist() == expected
