@@ -55,7 +55,6 @@ _PACKED_MAX = 56
 _BATCH_MIN = 16
 #: Codes scored together: enough to make numpy's calls cheap, few enough to stay in cache.
 _BATCH = 256
-_MASKS = 8
 
 
 def svg(url: str) -> Markup:
