@@ -83,9 +83,12 @@ def _random_urls(count: int, seed: int) -> list[str]:
     alphabet = "abcdefghijklmnopqrstuvwxyz234567"
     # The smallest code (21 modules) holds 14 bytes at level M.
     urls = ["https://b.fr/", "https://b.fr/a", "http://a.fr/b"]
-    for _ in range(count):
-        # Sites of every length of address, as networks name them.
+    for index in range(count):
+        # Sites of every length of address, as networks name them; some with letters beyond
+        # ASCII in their path, which zxing-cpp encodes as UTF-8.
         site = "https://" + "b" * rng.randrange(1, 160) + ".fr/"
+        if index % 10 == 0:
+            site += "".join(rng.choice("éèçà😀-") for _ in range(rng.randrange(1, 12))) + "/"
         award = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 27)))
         urls.append(site + award)
     return urls
