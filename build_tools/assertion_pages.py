@@ -137,6 +137,11 @@ def _urlencode(query: dict[str, str | int], unique: frozenset[str]) -> str:
     return "&".join(pieces)
 
 
+def _page_url(urls: Urls, award_id: str) -> str:
+    """The address of an award's page: shown on it, and what its QR code holds."""
+    return urls.absolute(urls.assertion_page(award_id))
+
+
 def _relative(urls: Urls, absolute: str) -> str:
     """A URL of our own site as seen from a page in ``a/``, so it works from any origin."""
     path = urls.path_of(absolute)
@@ -152,7 +157,7 @@ def page_context(
     issuer = site.issuers[award.issuer]
     credential = award.credential
     achievement = credential["credentialSubject"]["achievement"]
-    page_url = urls.absolute(urls.assertion_page(award.id))
+    page_url = _page_url(urls, award.id)
     header = _jwt_header(award.credential_jwt)
     files = {
         suffix: f"{award.id}.{suffix}"
@@ -220,7 +225,7 @@ def render_page(site: Site, award: Award, moment: datetime, qr: Markup | None = 
 def page_qr_codes(site: Site, awards: Sequence[Award]) -> list[Markup]:
     """The QR codes of the pages of ``awards``, drawn together (qrcodes.svgs)."""
     urls = Urls(site.settings.site_url)
-    return qrcodes.svgs([urls.absolute(urls.assertion_page(award.id)) for award in awards])
+    return qrcodes.svgs([_page_url(urls, award.id) for award in awards])
 
 
 def assets() -> Files:

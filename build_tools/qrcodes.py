@@ -110,13 +110,17 @@ def _width(modules: bytes) -> int:
     return width
 
 
+#: zxing-cpp's options that apply each mask (see :func:`_encode`).
+_MASK_OPTIONS = [json.dumps({"ecLevel": "M", "dataMask": mask}) for mask in range(8)]
+
+
 def _encode(url: str, mask: int | None) -> bytes:
     """The modules of a URL's code (see :func:`draw`); zxing-cpp chooses the mask if None.
 
     zxing-cpp 3.1 skips the first key of its options: it repeats ``ec_level`` there, so that
     the options are read whole by a version that does not.
     """
-    options = {} if mask is None else {"options": json.dumps({"ecLevel": "M", "dataMask": mask})}
+    options = {} if mask is None else {"options": _MASK_OPTIONS[mask]}
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M", **options)
     image = code.to_image(scale=1, add_quiet_zones=False)
     # zxing-cpp's stub does not declare that its image supports the buffer protocol, which
