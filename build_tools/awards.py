@@ -49,12 +49,15 @@ def record_to_json(credential: dict[str, Any], credential_jwt: str, ob2_jws: str
 
 
 def decode_record(
-    data: bytes, shown: str, record_format: str
+    data: bytes, shown: str, record_format: str, *, exact: bool = False
 ) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
-    """The JSON object of a signed record's bytes (award or endorsement), or its problems."""
+    """The JSON object of a signed record's bytes (award or endorsement), or its problems.
+
+    ``exact``: :func:`fastjson.exact` is known to hold for ``data``.
+    """
     where = Position(shown, 1, 1)
     try:
-        record = fastjson.loads(data.decode("utf-8"))
+        record = fastjson.loads(data.decode("utf-8"), exact=exact)
     except UnicodeDecodeError:
         return None, [where.error("", "le fichier n'est pas encodé en UTF-8")]
     except json.JSONDecodeError as exc:
@@ -97,12 +100,16 @@ class Claims(NamedTuple):
     identity_hash: str
     salt: str
     criteria_digest: str
+    #: Whether orjson reads the record exactly (fastjson.exact): the stages that read it again
+    #: then parse it without searching it for long integers first.
+    exact: bool
 
 
 def read_claims(data: bytes, shown: str) -> tuple[Claims | None, list[Diagnostic]]:
     """The claims of an award's record, or its problems; a function of the bytes alone."""
     where = Position(shown, 1, 1)
-    record, problems = decode_record(data, shown, RECORD_FORMAT)
+    exact = fastjson.exact(data)
+    record, problems = decode_record(data, shown, RECORD_FORMAT, exact=exact)
     if record is None:
         return None, problems
     credential = record.get("ob3")
@@ -138,6 +145,7 @@ def read_claims(data: bytes, shown: str) -> tuple[Claims | None, list[Diagnostic
         identity_hash=str(identity_hash),
         salt=str(salt),
         criteria_digest=criteria_digest(credential),
+        exact=exact,
     )
     return claims, []
 
@@ -227,6 +235,7 @@ class _Placer:
             digest=digest,
             source=where,
             criteria_digest=claims.criteria_digest,
+            exact=claims.exact,
         )
         return award, []
 
@@ -313,6 +322,7 @@ def _decode_claims(value: object, shown: str) -> tuple[Claims | None, list[Diagn
             and isinstance(claims.identity_hash, str)
             and isinstance(claims.salt, str)
             and isinstance(claims.criteria_digest, str)
+            and isinstance(claims.exact, bool)
             and (claims.expires is None or isinstance(claims.expires, str))
         ):
             return claims, []

@@ -189,17 +189,18 @@ class RecordChangedError(RuntimeError):
 
 
 @functools.lru_cache(maxsize=64)
-def read_record(path: Path, digest: str) -> RecordForms:
+def read_record(path: Path, digest: str, exact: bool = False) -> RecordForms:
     """The signed forms of the record at ``path``, which must still have the SHA-256 ``digest``.
 
     Awards keep only their metadata in memory and read their signed forms again when a stage
     needs them: a site of 100,000 awards would otherwise hold gigabytes of parsed JSON. A
-    record edited while the build runs is refused rather than published unchecked.
+    record edited while the build runs is refused rather than published unchecked. ``exact``:
+    :func:`fastjson.exact` held for the bytes of that digest when they were first read.
     """
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != digest:
         raise RecordChangedError(f"{path} changed during the build")
-    record = fastjson.loads(data)
+    record = fastjson.loads(data, exact=exact)
     return RecordForms(record["ob3"], record["ob3_jwt"], record["ob2_jws"])
 
 
@@ -225,10 +226,12 @@ class Award:
     source: Position = field(compare=False, repr=False, default=Position(""))
     #: SHA-256 of the criteria narrative embedded in the credential (see versions.py).
     criteria_digest: str = field(compare=False, repr=False, default="")
+    #: Whether orjson reads the record exactly (awards.Claims.exact).
+    exact: bool = field(compare=False, repr=False, default=False)
 
     @property
     def forms(self) -> RecordForms:
-        return read_record(self.record, self.digest)
+        return read_record(self.record, self.digest, self.exact)
 
     @property
     def credential(self) -> dict[str, Any]:

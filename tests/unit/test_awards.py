@@ -52,6 +52,23 @@ def test_awards_are_loaded_from_their_records(awarded_repo: AwardedRepo) -> None
     assert sorted(site.awards) == sorted(awarded_repo.ids.values())
 
 
+def test_a_record_with_a_long_integer_is_read_again_as_json_reads_it(
+    awarded_repo: AwardedRepo,
+) -> None:
+    # A record whose bytes hold an integer beyond 64 bits is not exact (fastjson.exact): its
+    # forms are read again with that search. Every other record skips it.
+    site = awarded_repo.site()
+    _edit(awarded_repo.record("awa"), lambda record: record["ob3"].update(n=10**21))
+    for attempt in ("read", "from the index of records"):
+        found, problems = awards.load_awards(site)
+        assert problems == [], attempt
+        awa = found[awarded_repo.ids["awa"]]
+        assert awa.exact is False, attempt
+        assert awa.credential["n"] == 10**21 and isinstance(awa.credential["n"], int), attempt
+        others = [award for award in found.values() if award.id != awa.id]
+        assert others and all(award.exact for award in others), attempt
+
+
 def test_record_round_trip(awarded_repo: AwardedRepo) -> None:
     text = awarded_repo.record("bob").read_text(encoding="utf-8")
     record = json.loads(text)

@@ -131,6 +131,20 @@ def test_long_integers_are_found_as_a_regex_finds_them() -> None:
         assert fastjson._may_hold_a_long_integer(data) == found, data
 
 
+def test_exact_is_the_verdict_of_the_search_and_loads_trusts_it() -> None:
+    long = b'{"n": 123456789012345678901, "s": "a1234567890123456789012345"}'
+    plain = b'{"n": 1234567890123456789, "s": "a1234567890123456789012345"}'
+    assert not fastjson.exact(long) and not fastjson.exact(long.decode())
+    assert fastjson.exact(plain) and fastjson.exact(plain.decode())
+    assert fastjson.loads(plain, exact=True) == json.loads(plain)
+    # Told wrongly that a text is exact, loads takes orjson's reading: the float the verdict
+    # exists to avoid. That is why only a verdict kept with the same bytes is passed.
+    assert fastjson.loads(long) == json.loads(long)
+    assert fastjson.loads(long, exact=True)["n"] != json.loads(long)["n"]
+    # What orjson refuses still goes to json, exact or not.
+    assert repr(fastjson.loads(b"[NaN]", exact=True)) == repr(json.loads(b"[NaN]"))
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_a_large_text_is_parsed_with_the_collector_paused_and_left_as_it_was(
     enabled: bool, monkeypatch: pytest.MonkeyPatch
@@ -140,9 +154,9 @@ def test_a_large_text_is_parsed_with_the_collector_paused_and_left_as_it_was(
     states: list[bool] = []
     real = fastjson._loads
 
-    def spy(text: bytes | str, data: bytes) -> object:
+    def spy(text: bytes | str, data: bytes, exact: bool) -> object:
         states.append(gc.isenabled())
-        return real(text, data)
+        return real(text, data, exact)
 
     monkeypatch.setattr(fastjson, "_loads", spy)
     large = json.dumps({f"page-{i}.html": [i, 10**18 + i, "ab" * 32] for i in range(2000)})
