@@ -117,10 +117,20 @@ def _version(name: str) -> str:
         return "-"
 
 
+#: The cluster's script refers to the markers and icons that territoire.js draws.
+_CLUSTER_OPTIONS: dict[str, Any] = {
+    "callback": "function (row) { return BadgeonsTerritoire.marker(row); }",
+    "icon_create_function": "function (group) { return BadgeonsTerritoire.clusterIcon(group); }",
+    "show_coverage_on_hover": False,
+    "spiderfy_on_max_zoom": False,
+    "disable_clustering_at_zoom": 11,
+    "chunked_loading": True,
+    "max_cluster_radius": 60,
+}
+
+
 def _render_map_script() -> str:
     import folium
-    from folium.plugins import FastMarkerCluster
-    from folium.template import Template
 
     class _Map(folium.Map):
         """folium's map, with Leaflet from this site and nothing else (no jQuery, no Bootstrap)."""
@@ -130,18 +140,6 @@ def _render_map_script() -> str:
             ("leaflet_css", f"{ASSETS}/vendor/leaflet.css")
         ]
 
-    class _CommuneCluster(FastMarkerCluster):
-        """FastMarkerCluster whose data array is the page's, re-read whenever a filter changes."""
-
-        default_js: list[tuple[str, str]] = [  # noqa: RUF012
-            ("markerclusterjs", f"{ASSETS}/vendor/leaflet.markercluster.js")
-        ]
-        default_css: list[tuple[str, str]] = [  # noqa: RUF012
-            ("markerclustercss", f"{ASSETS}/vendor/MarkerCluster.css"),
-            ("markerclusterdefaultcss", f"{ASSETS}/vendor/MarkerCluster.Default.css"),
-        ]
-        _template = Template(_CLUSTER_SCRIPT)
-
     # The scale (metric only) and the zoom buttons (in French) are added by territoire.js.
     figure = _Map(
         location=list(CENTRE), zoom_start=6, tiles=None, control_scale=False, zoom_control=False
@@ -150,16 +148,7 @@ def _render_map_script() -> str:
     tiles = folium.TileLayer(tiles=TILES, attr=ATTRIBUTION, name="OpenStreetMap", max_zoom=19)
     tiles._id = "osm"
     tiles.add_to(figure)
-    cluster = _CommuneCluster(  # type: ignore[no-untyped-call]
-        [],
-        callback="function (row) { return BadgeonsTerritoire.marker(row); }",
-        icon_create_function="function (group) { return BadgeonsTerritoire.clusterIcon(group); }",
-        show_coverage_on_hover=False,
-        spiderfy_on_max_zoom=False,
-        disable_clustering_at_zoom=11,
-        chunked_loading=True,
-        max_cluster_radius=60,
-    )
+    cluster = _commune_cluster(**_CLUSTER_OPTIONS)
     cluster._id = "communes"
     cluster.add_to(figure)
     root = figure.get_root()
@@ -173,6 +162,37 @@ def _render_map_script() -> str:
     body = scripts[-1]
     lines = [line.rstrip() for line in body.splitlines() if line.strip()]
     return "/* Written by folium (build_tools/territory_map.py). */\n" + "\n".join(lines) + "\n"
+
+
+def _commune_cluster(callback: str, icon_create_function: str, **options: Any) -> Any:
+    """folium's FastMarkerCluster, its data array the page's, re-read whenever a filter changes.
+
+    It is made as the plugin makes it (a layer named FastMarkerCluster, with its options and
+    callbacks; tests/unit/test_territory.py compares the two scripts), without importing
+    ``folium.plugins``, which compiles the templates of some forty plugins at import (a
+    twelfth of a second of every build).
+    """
+    from folium.elements import JSCSSMixin
+    from folium.map import Layer
+    from folium.template import Template
+    from folium.utilities import remove_empty
+
+    class _CommuneCluster(JSCSSMixin, Layer):
+        default_js: list[tuple[str, str]] = [  # noqa: RUF012
+            ("markerclusterjs", f"{ASSETS}/vendor/leaflet.markercluster.js")
+        ]
+        default_css: list[tuple[str, str]] = [  # noqa: RUF012
+            ("markerclustercss", f"{ASSETS}/vendor/MarkerCluster.css"),
+            ("markerclusterdefaultcss", f"{ASSETS}/vendor/MarkerCluster.Default.css"),
+        ]
+        _template = Template(_CLUSTER_SCRIPT)
+
+    cluster: Any = _CommuneCluster(name=None, overlay=True, control=True, show=True)
+    cluster._name = "FastMarkerCluster"
+    cluster.options = remove_empty(**options)
+    cluster.icon_create_function = icon_create_function
+    cluster.callback = f"var callback = {callback};"
+    return cluster
 
 
 def _data_json(document: dict[str, Any]) -> str:

@@ -228,6 +228,38 @@ def test_folium_script_is_reproducible_and_uses_no_cdn() -> None:
     assert re.findall(r"\d+\.\d+", script) == ["46.6", "2.4"]
 
 
+def test_the_cluster_is_drawn_as_folium_s_fast_marker_cluster_draws_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The map script is made without importing folium.plugins (territory_map._commune_cluster),
+    # and is the very script of the plugin's own FastMarkerCluster, given the same template.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from build_tools import territory_map as t; t._render_map_script(); "
+        "print('folium.plugins' in sys.modules)"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.stdout.strip() == "False", found.stderr
+
+    from folium.plugins import FastMarkerCluster
+    from folium.template import Template
+
+    class Plugin(FastMarkerCluster):
+        _template = Template(territory_map._CLUSTER_SCRIPT)
+        default_js = territory_map._commune_cluster(callback="", icon_create_function="").default_js
+        default_css = territory_map._commune_cluster(
+            callback="", icon_create_function=""
+        ).default_css
+
+    ours = territory_map._render_map_script()
+    monkeypatch.setattr(territory_map, "_commune_cluster", lambda **options: Plugin([], **options))
+    theirs = territory_map._render_map_script()
+    assert "fast_marker_cluster_communes = (function(){" in theirs
+    assert ours == theirs
+
+
 def test_the_page_policy_allows_images_from_the_tile_server_only() -> None:
     html = '<html><head><meta charset="utf-8"><script>var a = 1;</script></head></html>'
     policy = territory_map.policy_for(html)
