@@ -12,7 +12,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,8 @@ _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _TYPE_NAMES = {
     "string": "du texte",
@@ -80,9 +82,8 @@ def _checker() -> FormatChecker:
     def is_date(value: object) -> bool:
         if not isinstance(value, str):
             return True
-        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) and bool(
-            datetime.strptime(value, "%Y-%m-%d")
-        )
+        # ASCII digits only (``\d`` would take other scripts' digits too).
+        return bool(_DATE.fullmatch(value)) and bool(date.fromisoformat(value))
 
     return checker
 

@@ -72,3 +72,28 @@ def test_key_material_must_match_its_type() -> None:
 def test_schema_files_are_packaged() -> None:
     for kind in schemacheck.SCHEMA_KINDS:
         assert (Path(schemacheck.__file__).parent / "schemas" / f"{kind}.schema.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "day,valid",
+    [
+        ("2026-11-23", True),
+        ("2028-02-29", True),
+        ("2026-02-29", False),
+        ("2026-13-01", False),
+        ("2026-1-23", False),
+        ("20261123", False),
+        ("2026-11-23T10:00:00", False),
+        # Digits of another script, which a pattern of \d alone would take.
+        ("٢٠٢٦-١١-٢٣", False),
+    ],
+)
+def test_a_date_is_a_calendar_day_written_yyyy_mm_dd(day: str, valid: bool) -> None:
+    text = f'- assertion: {"a" * 26}\n  name: Awa\n  consent: "{day}"\n'
+    messages = _check(text, "holders")
+    if valid:
+        assert messages == []
+    else:
+        assert messages == [
+            f"f.yaml:3:3: error: [0].consent: doit être une date ISO 8601 (2026-11-23), pas « {day} »"
+        ]
