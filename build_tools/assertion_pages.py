@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from jinja2 import Template
 from markupsafe import Markup
 
 from build_tools import (
@@ -216,10 +217,23 @@ def _b64(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
+def _template() -> Template:
+    return templating.environment().get_template("assertion/page.html")
+
+
 def render_page(site: Site, award: Award, moment: datetime, qr: Markup | None = None) -> str:
     """The verification page of an award; ``qr`` is its QR code, when already drawn."""
-    template = templating.environment().get_template("assertion/page.html")
-    return template.render(page_context(site, award, moment, qr))
+    return _template().render(page_context(site, award, moment, qr))
+
+
+def prepare(count: int) -> None:
+    """Compile the page's template and import what its QR codes need, before ``count`` pages.
+
+    The build calls it before it forks the workers that render them: they inherit both,
+    instead of each compiling and importing them (about a tenth of a second each).
+    """
+    _template()
+    qrcodes.prepare(count)
 
 
 def page_qr_codes(site: Site, awards: Sequence[Award]) -> list[Markup]:

@@ -62,6 +62,16 @@ def svg(url: str) -> Markup:
     return draw(_encode(url, None))
 
 
+def prepare(count: int) -> None:
+    """Import what :func:`svgs` needs to draw ``count`` codes, in this process.
+
+    A build calls it before it forks the workers that draw its pages' codes, which then
+    inherit numpy instead of each importing it.
+    """
+    if count >= _BATCH_MIN:
+        import numpy  # noqa: F401
+
+
 def svgs(urls: Sequence[str]) -> list[Markup]:
     """:func:`svg` of each URL, in order: the same drawings, made together in less time."""
     if len(urls) < _BATCH_MIN:

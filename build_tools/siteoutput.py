@@ -181,6 +181,8 @@ def _award_units(
         sync.state is not None,
         parallel.shared_lock(),
     )
+    if parallel.default_workers(len(todo)) > 1:
+        assertion_pages.prepare(len(todo))
     units = parallel.start_chunks(_make_units, job, todo, label="Badges délivrés")
 
     def done() -> None:
