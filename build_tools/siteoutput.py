@@ -298,7 +298,8 @@ def _make_batch(
         # workers at once (creating is what contends for the folder, see parallel.shared_lock).
         with job.writing:
             descriptors = writer.create_all(root, [path for path, _ in unit_files], made)
-        stats = writer.fill_all(descriptors, [data for _, data in unit_files])
+        # A build without cache keeps no manifest: the files' stats are not asked for.
+        stats = writer.fill_all(descriptors, [data for _, data in unit_files], stat=job.keep)
         if job.keep:
             for (path, _), stat in zip(unit_files, stats, strict=True):
                 written.append(Written(path, stat.st_size, stat.st_mtime_ns, unit))

@@ -62,27 +62,44 @@ def create_all(root: str, site_paths: Sequence[str], made: set[str]) -> list[int
 def fill(descriptor: int, data: bytes) -> os.stat_result:
     """Write ``data`` to a file made by :func:`create` and close it: the file's stat."""
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view) :]
+        _write_all(descriptor, data)
         return os.fstat(descriptor)
     finally:
         os.close(descriptor)
 
 
-def fill_all(descriptors: Sequence[int], contents: Sequence[bytes]) -> list[os.stat_result]:
-    """:func:`fill` each file with its content, in order; all are closed, even on failure."""
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def fill_all(
+    descriptors: Sequence[int], contents: Sequence[bytes], *, stat: bool = True
+) -> list[os.stat_result]:
+    """:func:`fill` each file with its content, in order; all are closed, even on failure.
+
+    Without ``stat``, the files are not asked for their stat, and the list is empty.
+    """
     if len(descriptors) != len(contents):
         for descriptor in descriptors:
             os.close(descriptor)
         raise ValueError(f"{len(descriptors)} files for {len(contents)} contents")
     stats: list[os.stat_result] = []
+    filled = 0
     try:
         for descriptor, data in zip(descriptors, contents, strict=True):
-            stats.append(fill(descriptor, data))
+            filled += 1
+            if stat:
+                stats.append(fill(descriptor, data))
+                continue
+            try:
+                _write_all(descriptor, data)
+            finally:
+                os.close(descriptor)
     except BaseException:
-        # fill closed the file it failed on; the files after it were never filled.
-        for descriptor in descriptors[len(stats) + 1 :]:
+        # The file that failed was closed; the files after it were never filled.
+        for descriptor in descriptors[filled:]:
             os.close(descriptor)
         raise
     return stats

@@ -65,6 +65,11 @@ def test_files_created_together_are_filled_later_with_their_bytes(tmp_path: Path
     assert [(tmp_path / p).read_bytes() for p in paths] == [b"<p>", b"{}", b"\x89PNG"]
     assert [s.st_size for s in stats] == [3, 2, 4]
     assert _open_descriptors() == before
+    # Without their stats (a build that keeps no manifest).
+    descriptors = writer.create_all(str(tmp_path), paths, made)
+    assert writer.fill_all(descriptors, [b"1", b"22", b"333"], stat=False) == []
+    assert [(tmp_path / p).read_bytes() for p in paths] == [b"1", b"22", b"333"]
+    assert _open_descriptors() == before
 
 
 def test_a_path_refused_midway_leaves_no_file_open(tmp_path: Path) -> None:
@@ -80,6 +85,11 @@ def test_a_failed_fill_closes_every_file(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
         writer.fill_all(descriptors, [b"a", "not bytes", b"c"])  # type: ignore[list-item]
     assert _open_descriptors() == before
+    for stat in (True, False):
+        descriptors = writer.create_all(str(tmp_path), ["a.txt", "b.txt", "c.txt"], set())
+        with pytest.raises(TypeError):
+            writer.fill_all(descriptors, [b"a", "no", b"c"], stat=stat)  # type: ignore[list-item]
+        assert _open_descriptors() == before
     with pytest.raises(ValueError, match="2 contents"):
         writer.fill_all(writer.create_all(str(tmp_path), ["d.txt"] * 3, set()), [b"d", b"d"])
     assert _open_descriptors() == before
