@@ -91,6 +91,10 @@ def format_field(doc_path: DocPath) -> str:
     return text
 
 
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
 class _Composer:
     """Turns a composed node tree into plain Python values, recording positions."""
 
@@ -151,8 +155,10 @@ class _Composer:
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
-        # Timestamps stay text; every other tag uses the safe loader's own rules.
-        if node.tag == "tag:yaml.org,2002:timestamp":
+        # Texts are the node's value, as the safe loader gives them (most scalars of a file:
+        # its keys and quoted values). Timestamps stay text; every other tag uses the safe
+        # loader's own rules.
+        if node.tag == _STR or node.tag == _TIMESTAMP:
             return str(node.value)
         return self._scalars.construct_object(node, deep=True)
 

@@ -30,6 +30,29 @@ def test_timestamps_stay_text() -> None:
     assert source is not None and source.data["when"] == "2026-11-23T10:00:00+01:00"
 
 
+def test_values_are_those_of_the_safe_loader_but_timestamps() -> None:
+    import yaml
+
+    text = (
+        "plain: un texte simple\n"
+        'quoted: "2026-11-23"\n'
+        "single: 'l''atelier'\n"
+        'escapes: "tab\\there \\u00e9 \\x41"\n'
+        "literal: |\n  ligne 1\n  ligne 2\n"
+        "folded: >-\n  un\n  deux\n"
+        "tagged: !!str 42\n"
+        "'quoted key': 1\n"
+        "numbers: [1, -2, 0x1F, 1_000, 3.5, .inf, 0o17]\n"
+        "flags: [yes, no, true, False, ~, null, '']\n"
+        "nested: {a: [b, {c: d}], 'e': \"f\"}\n"
+        "empty:\n"
+    )
+    source, problems = load_yaml_text(text, "f.yaml")
+    assert problems == [] and source is not None
+    assert repr(source.data) == repr(yaml.load(text, Loader=yaml.SafeLoader))
+    assert source.data["quoted"] == "2026-11-23" and source.data["tagged"] == "42"
+
+
 def test_duplicate_keys_are_errors_at_every_depth() -> None:
     _, problems = load_yaml_text("a: 1\nb:\n  c: 1\n  c: 2\na: 3\n", "f.yaml")
     assert [str(p) for p in problems] == [
