@@ -54,7 +54,7 @@ _PACKED_MAX = 56
 #: Below this many codes, zxing-cpp chooses the masks itself (numpy takes 60 ms to import).
 _BATCH_MIN = 16
 #: Codes scored together: enough to make numpy's calls cheap, few enough to stay in cache.
-_BATCH = 256
+BATCH = 256
 
 
 def svg(url: str) -> Markup:
@@ -77,8 +77,8 @@ def svgs(urls: Sequence[str]) -> list[Markup]:
     if len(urls) < _BATCH_MIN:
         return [svg(url) for url in urls]
     drawn: list[Markup] = []
-    for start in range(0, len(urls), _BATCH):
-        drawn += [draw(modules) for modules in _chosen(urls[start : start + _BATCH])]
+    for start in range(0, len(urls), BATCH):
+        drawn += [draw(modules) for modules in _chosen(urls[start : start + BATCH])]
     return drawn
 
 

@@ -29,6 +29,7 @@ from build_tools import (
     leaks,
     parallel,
     publish,
+    qrcodes,
     site_languages,
     territory_map,
     verifier_page,
@@ -235,10 +236,6 @@ def _changed_units(
     return todo
 
 
-#: Units made together: their pages' QR codes are drawn at once (qrcodes.svgs).
-_BATCH = 256
-
-
 def _make_units(
     job: _Job, todo: Sequence[tuple[str, str]]
 ) -> list[tuple[list[Written], list[Diagnostic]]]:
@@ -249,8 +246,10 @@ def _make_units(
     urls = Urls(site.settings.site_url)
     made: set[str] = set()
     results = []
-    for start in range(0, len(todo), _BATCH):
-        results += _make_batch(job, todo[start : start + _BATCH], (published, pages), urls, made)
+    # Units are made as many at a time as qrcodes.svgs draws codes together.
+    batch = qrcodes.BATCH
+    for start in range(0, len(todo), batch):
+        results += _make_batch(job, todo[start : start + batch], (published, pages), urls, made)
     return results
 
 

@@ -90,11 +90,10 @@ def fill_all(
     try:
         for descriptor, data in zip(descriptors, contents, strict=True):
             filled += 1
-            if stat:
-                stats.append(fill(descriptor, data))
-                continue
             try:
                 _write_all(descriptor, data)
+                if stat:
+                    stats.append(os.fstat(descriptor))
             finally:
                 os.close(descriptor)
     except BaseException:
