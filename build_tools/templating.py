@@ -72,6 +72,10 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are files of this package, which no build changes while it runs: by
+        # default Jinja would look at each template file's time again on every page it renders
+        # (a stat of page.html for each award).
+        auto_reload=False,
     )
     env.filters["markdown"] = _markdown
     env.filters["markdown_inline"] = _markdown_inline
