@@ -104,14 +104,18 @@ def verify_award(
 def _verify(
     site: Site, award: Award, resolver: _Keys, loader: OfflineDocumentLoader | None
 ) -> list[Diagnostic]:
-    proof = award.credential.get("proof")
-    created = _parse(proof.get("created")) if isinstance(proof, Mapping) else None
-    return verify_signed_forms(
+    return verify_records([_record(site, award, resolver)], loader)[0]
+
+
+def _record(site: Site, award: Award, resolver: _Keys) -> SignedRecord:
+    """What checking an award's signatures takes: its record is read here, once."""
+    forms = award.forms
+    proof = forms.credential.get("proof")
+    return SignedRecord(
         award.source,
-        SignedForms(award.credential, award.credential_jwt, award.ob2_jws),
+        SignedForms(forms.credential, forms.credential_jwt, forms.ob2_jws),
         resolver,
-        loader,
-        proof_time=created,
+        proof_time=_parse(proof.get("created")) if isinstance(proof, Mapping) else None,
         token_time=_parse(award.issued_on),
         ob2_mismatches=lambda payload: _ob2_mismatches(site, award, payload),
         ob2_name="assertion Open Badges 2.0 signée",
@@ -125,6 +129,19 @@ class SignedForms:
     credential: Mapping[str, Any]
     credential_jwt: str
     ob2_jws: str
+
+
+@dataclass(frozen=True)
+class SignedRecord:
+    """One record to check (see :func:`verify_signed_forms`), and where to report problems."""
+
+    where: Position
+    forms: SignedForms
+    resolver: _Keys
+    proof_time: datetime | None
+    token_time: datetime | None
+    ob2_mismatches: Callable[[dict[str, Any]], list[str]]
+    ob2_name: str
 
 
 def verify_signed_forms(
@@ -144,34 +161,81 @@ def verify_signed_forms(
     the same credential and the signed Open Badges 2.0 document must all hold, with keys of
     the issuer that were not compromised at the time each signature claims.
     """
-    problems: list[Diagnostic] = []
+    record = SignedRecord(where, forms, resolver, proof_time, token_time, ob2_mismatches, ob2_name)
+    return verify_records([record], loader)[0]
+
+
+def verify_records(
+    records: Sequence[SignedRecord], loader: OfflineDocumentLoader | None
+) -> list[list[Diagnostic]]:
+    """:func:`verify_signed_forms` of each record, in order, one kind of signature at a time.
+
+    Every proof is checked first, then every VC-JWT, then every 2.0 JWS: each record's problems
+    are the same, in the same order, as record by record, and it takes less time: 590 instead
+    of 700 µs an award (the build's chunks of 2,048 awards of the benchmark, in batches of
+    :data:`_BATCH`, eight runs of each, alternating; 2026-12-08). Probably because one check,
+    run over a few dozen records, keeps its code and data in the processor's caches, which the
+    three checks of one record, one after the other, push out of them.
+    """
+    problems: list[list[Diagnostic]] = [[] for _ in records]
+    unsigned = [
+        _check_proof(record, found, loader) for record, found in zip(records, problems, strict=True)
+    ]
+    for record, found, document in zip(records, problems, unsigned, strict=True):
+        _check_vc_jwt(record, found, document)
+    for record, found in zip(records, problems, strict=True):
+        _check_ob2_jws(record, found)
+    return problems
+
+
+def _check_proof(
+    record: SignedRecord, problems: list[Diagnostic], loader: OfflineDocumentLoader | None
+) -> Mapping[str, Any]:
+    """The credential without its proof, once the proof is checked (problems added)."""
+    credential, resolver, proof_time = record.forms.credential, record.resolver, record.proof_time
     try:
-        unsigned = signing.verify_eddsa_rdfc_2022_proof(
-            forms.credential, lambda m: resolver.ed25519(m, proof_time), loader=loader
+        return signing.verify_eddsa_rdfc_2022_proof(
+            credential, lambda m: resolver.ed25519(m, proof_time), loader=loader
         )
     except signing.VerificationError as exc:
-        problems.append(where.error("ob3.proof", f"signature Data Integrity refusée : {exc}"))
-        unsigned = {k: v for k, v in forms.credential.items() if k != "proof"}
+        problems.append(
+            record.where.error("ob3.proof", f"signature Data Integrity refusée : {exc}")
+        )
+        return {k: v for k, v in credential.items() if k != "proof"}
+
+
+def _check_vc_jwt(
+    record: SignedRecord, problems: list[Diagnostic], unsigned: Mapping[str, Any]
+) -> None:
+    """Check the VC-JWT and that it holds ``unsigned``, the credential of the proof."""
+    resolver, token_time = record.resolver, record.token_time
     try:
         from_jwt = signing.decode_vc_jwt(
-            forms.credential_jwt,
+            record.forms.credential_jwt,
             lambda h: resolver.rsa(str(h.get("kid")), (".jwk.json",), token_time),
             now=token_time,
         )
         if _canonical(from_jwt) != _canonical(unsigned):
             problems.append(
-                where.error("ob3_jwt", "le VC-JWT ne contient pas le même credential que ob3")
+                record.where.error(
+                    "ob3_jwt", "le VC-JWT ne contient pas le même credential que ob3"
+                )
             )
     except signing.VerificationError as exc:
-        problems.append(where.error("ob3_jwt", f"VC-JWT refusé : {exc}"))
+        problems.append(record.where.error("ob3_jwt", f"VC-JWT refusé : {exc}"))
+
+
+def _check_ob2_jws(record: SignedRecord, problems: list[Diagnostic]) -> None:
+    """Check the signed 2.0 document and that it agrees with the credential."""
+    resolver, token_time, where = record.resolver, record.token_time, record.where
     try:
         payload = signing.verify_jws(
-            forms.ob2_jws, lambda h: resolver.rsa(str(h.get("kid")), (".json",), token_time)
+            record.forms.ob2_jws,
+            lambda h: resolver.rsa(str(h.get("kid")), (".json",), token_time),
         ).json()
-        problems += [where.error("ob2_jws", m) for m in ob2_mismatches(payload)]
+        problems += [where.error("ob2_jws", m) for m in record.ob2_mismatches(payload)]
     except signing.VerificationError as exc:
-        problems.append(where.error("ob2_jws", f"{ob2_name} refusée : {exc}"))
-    return problems
+        problems.append(where.error("ob2_jws", f"{record.ob2_name} refusée : {exc}"))
 
 
 def _ob2_mismatches(site: Site, award: Award, payload: dict[str, Any]) -> list[str]:
@@ -218,21 +282,29 @@ def _canonical(document: Mapping[str, Any]) -> bytes:
         return json.dumps(document, sort_keys=True).encode("ascii")
 
 
+#: Awards checked together by :func:`verify_records`; their parsed records are held meanwhile.
+_BATCH = 64
+
+
 def _verify_chunk(site: Site, ids: Sequence[str]) -> list[tuple[str, list[Diagnostic]]]:
     """Check the awards of one chunk (in a worker, the site is the one it inherited)."""
     loader = OfflineDocumentLoader()
     resolvers: dict[str, _Keys] = {}
-    results = []
+    results: list[tuple[str, list[Diagnostic]]] = []
     # Canonicalisation templates are kept in the build cache: a build that checks one new
     # award then neither imports pyld nor derives them again (canon_templates.py).
     kept = cache.open_versioned(site.root, canon_templates.KIND)
     with canon_templates.kept_in(kept if kept.enabled else None):
-        for award_id in ids:
-            award = site.awards[award_id]
-            resolver = resolvers.get(award.issuer)
-            if resolver is None:
-                resolver = resolvers[award.issuer] = _Keys(site, site.issuers[award.issuer])
-            results.append((award_id, _verify(site, award, resolver, loader)))
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start : start + _BATCH]
+            records = []
+            for award_id in batch:
+                award = site.awards[award_id]
+                resolver = resolvers.get(award.issuer)
+                if resolver is None:
+                    resolver = resolvers[award.issuer] = _Keys(site, site.issuers[award.issuer])
+                records.append(_record(site, award, resolver))
+            results += zip(batch, verify_records(records, loader), strict=True)
     return results
 
 

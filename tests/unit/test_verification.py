@@ -159,6 +159,46 @@ def test_two_processes_report_exactly_what_one_does(awarded_repo: AwardedRepo) -
     assert len([d for d in one if d.field == "ob3.proof"]) == 4
 
 
+def test_awards_checked_in_batches_report_what_each_checked_alone_does(
+    awarded_repo: AwardedRepo,
+) -> None:
+    site = awarded_repo.site()
+    awa, bob = site.awards[awarded_repo.ids["awa"]], site.awards[awarded_repo.ids["bob"]]
+    # Copies of the three awards spread over more than two batches, each kind of signature
+    # broken in some: the batch checks every proof, then every VC-JWT, then every 2.0 JWS.
+    awards = {}
+    for index in range(50):
+        for award in site.awards.values():
+            key = f"{award.id[:-3]}{index:03d}"
+            copy = dataclasses.replace(award, id=key)
+            if index % 7 == 3:
+                credential = json.loads(json.dumps(award.credential))
+                credential["proof"]["proofValue"] = _flip(credential["proof"]["proofValue"], 20)
+                copy = with_forms(copy, credential=credential)
+            elif index % 11 == 5:
+                copy = with_forms(copy, credential_jwt=_flip(award.credential_jwt, 30))
+            elif index % 13 == 6 and award.id != bob.id:
+                copy = with_forms(copy, ob2_jws=bob.ob2_jws)
+            elif index == 40 and award.id == awa.id:
+                credential = json.loads(json.dumps(award.credential))
+                credential["credentialSubject"]["achievement"]["name"] = "Autre badge"
+                copy = with_forms(copy, credential=credential)
+            awards[key] = copy
+    big = dataclasses.replace(site, awards=MappingProxyType(awards))
+    assert len(awards) > 2 * verification._BATCH
+    each = {key: verification.verify_award(big, award) for key, award in awards.items()}
+    # Award by award (the copies share one record path, so only the grouping tells them apart).
+    assert verification._verify_chunk(big, list(awards)) == list(each.items())
+    assert verification.verify_all(big, workers=1) == [d for key in awards for d in each[key]]
+    assert {d.field for found in each.values() for d in found} == {
+        "ob3.proof",
+        "ob3_jwt",
+        "ob2_jws",
+    }
+    # The award whose credential was edited: its proof, then its VC-JWT, in that order.
+    assert [d.field for d in each[f"{awa.id[:-3]}040"]] == ["ob3.proof", "ob3_jwt"]
+
+
 def test_the_forms_compare_as_json_values() -> None:
     from build_tools.verification import _canonical
 
