@@ -61,11 +61,7 @@ def create_all(root: str, site_paths: Sequence[str], made: set[str]) -> list[int
 
 def fill(descriptor: int, data: bytes) -> os.stat_result:
     """Write ``data`` to a file made by :func:`create` and close it: the file's stat."""
-    try:
-        _write_all(descriptor, data)
-        return os.fstat(descriptor)
-    finally:
-        os.close(descriptor)
+    return fill_all([descriptor], [data])[0]
 
 
 def _write_all(descriptor: int, data: bytes) -> None:
