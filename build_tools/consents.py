@@ -239,8 +239,7 @@ def read_entry(source: Source, index: int, item: dict[str, Any], resolve: Resolv
         return source.locate((index, *path))
 
     def spot(*path: str | int) -> Spot:
-        where = at(*path)
-        return (where.line, where.col)
+        return source.spot((index, *path))
 
     prefix = f"[{index}]."
     given, until = str(item["given"]), end_of(item)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -55,36 +55,43 @@ _FORMAT_NAMES = {
 }
 
 
+def _is_email(value: object) -> bool:
+    return not isinstance(value, str) or (bool(_EMAIL.match(value)) and len(value) <= 254)
+
+
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme and parts.netloc) and not any(c.isspace() for c in value)
+
+
+def _is_datetime(value: object) -> bool:
+    """Raises ValueError for a text that is no date and time at all."""
+    if not isinstance(value, str):
+        return True
+    parsed = datetime.fromisoformat(value)
+    return parsed.tzinfo is not None and "T" in value
+
+
+def _is_date(value: object) -> bool:
+    """Raises ValueError for a text that is no calendar day."""
+    if not isinstance(value, str):
+        return True
+    # ASCII digits only (``\d`` would take other scripts' digits too).
+    return bool(_DATE.fullmatch(value)) and bool(date.fromisoformat(value))
+
+
+#: The formats the schemas use, and how each is checked (by both validators, see check).
+_FORMATS = {"email": _is_email, "uri": _is_uri, "date-time": _is_datetime, "date": _is_date}
+
+
 def _checker() -> FormatChecker:
     from jsonschema import FormatChecker
 
     checker = FormatChecker(formats=())
-
-    @checker.checks("email")
-    def is_email(value: object) -> bool:
-        return not isinstance(value, str) or (bool(_EMAIL.match(value)) and len(value) <= 254)
-
-    @checker.checks("uri")
-    def is_uri(value: object) -> bool:
-        if not isinstance(value, str):
-            return True
-        parts = urlsplit(value)
-        return bool(parts.scheme and parts.netloc) and not any(c.isspace() for c in value)
-
-    @checker.checks("date-time", raises=ValueError)
-    def is_datetime(value: object) -> bool:
-        if not isinstance(value, str):
-            return True
-        parsed = datetime.fromisoformat(value)
-        return parsed.tzinfo is not None and "T" in value
-
-    @checker.checks("date", raises=ValueError)
-    def is_date(value: object) -> bool:
-        if not isinstance(value, str):
-            return True
-        # ASCII digits only (``\d`` would take other scripts' digits too).
-        return bool(_DATE.fullmatch(value)) and bool(date.fromisoformat(value))
-
+    for name, function in _FORMATS.items():
+        checker.checks(name, raises=ValueError)(function)
     return checker
 
 
@@ -105,6 +112,8 @@ def _validator(kind: str) -> Draft202012Validator:
 
 def check(source: Source, kind: str) -> list[Diagnostic]:
     """Every schema problem of a document, located and explained."""
+    if _surely_valid(source.data, kind):
+        return []
     errors = [
         leaf for error in _validator(kind).iter_errors(source.data) for leaf in _leaves(error)
     ]
@@ -115,6 +124,70 @@ def check(source: Source, kind: str) -> list[Diagnostic]:
     ]
     diagnostics = [d for error in errors for d in _explain_leaf(source, error)]
     return sorted(set(diagnostics))
+
+
+#: Lists of at least this many entries (consents, display names, revocations of a large
+#: network) are first checked by the schema compiled to Python (fastjsonschema), ten times
+#: faster than jsonschema: 5,000 consents in 0.04 s instead of 0.5. Compiling a schema takes
+#: about 15 ms, more than jsonschema spends on a small file.
+FAST_MIN_ENTRIES = 200
+
+
+def _surely_valid(data: Any, kind: str) -> bool:
+    """Whether the compiled schema accepts a large list; False settles nothing.
+
+    Only a yes is taken from it: a document it refuses, or that makes it fail in any way, is
+    checked by jsonschema, which finds and explains every problem. The compiled check is
+    never more lenient than jsonschema on our schemas: it reads them as draft 7, whose
+    keywords they only use (the siblings of ``$ref`` apply, see :func:`_as_draft7`), with the
+    same format functions and Python's own regular expressions (``$`` read as ``\\Z``:
+    stricter). tests/unit/test_schemacheck.py compares both on hundreds of broken entries.
+    """
+    if not isinstance(data, list) or len(data) < FAST_MIN_ENTRIES:
+        return False
+    validate = _compiled(kind)
+    if validate is None:
+        return False
+    try:
+        validate(data)
+    except Exception:  # Any doubt: jsonschema decides.
+        return False
+    return True
+
+
+@cache
+def _compiled(kind: str) -> Callable[[Any], Any] | None:
+    """The schema of ``kind`` compiled by fastjsonschema, or None if it cannot compile it."""
+    return compile_schema(load_schema(kind))
+
+
+def compile_schema(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """A 2020-12 schema compiled by fastjsonschema (which raises on a document it refuses)."""
+    import fastjsonschema
+
+    try:
+        return fastjsonschema.compile(_as_draft7(schema), formats=_FORMATS, use_default=False)
+    except fastjsonschema.JsonSchemaDefinitionException:
+        return None
+
+
+def _as_draft7(schema: Any) -> Any:
+    """A 2020-12 schema read the same way by a draft-7 validator.
+
+    The only difference that matters for our schemas: in draft 7, the keywords beside a
+    ``$ref`` are ignored; in 2020-12 they apply. Each ``$ref`` with siblings goes into an
+    ``allOf`` of its own, where both drafts apply it and its siblings alike.
+    """
+    if isinstance(schema, list):
+        return [_as_draft7(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {key: _as_draft7(value) for key, value in schema.items()}
+    if "$schema" in converted:
+        converted["$schema"] = "http://json-schema.org/draft-07/schema#"
+    if "$ref" in converted and len(converted) > 1:
+        converted["allOf"] = [*converted.get("allOf", []), {"$ref": converted.pop("$ref")}]
+    return converted
 
 
 def _leaves(error: ValidationError) -> Iterator[ValidationError]:

@@ -30,37 +30,50 @@ _PLAIN_TAGS = frozenset(
 )
 
 
+#: A line and a column in a file, both 1-based.
+Spot = tuple[int, int]
+
+
 @dataclass(frozen=True)
 class Source:
-    """A loaded YAML document and where each of its parts stands in the file."""
+    """A loaded YAML document and where each of its parts stands in the file.
+
+    Positions are kept as (line, column) pairs and made into :class:`Position` when asked for:
+    a file of 5,000 consents has 100,000 of them, and few are ever reported.
+    """
 
     path: str
     data: Any
-    value_positions: Mapping[DocPath, Position] = field(repr=False)
-    key_positions: Mapping[DocPath, Position] = field(repr=False)
+    value_positions: Mapping[DocPath, Spot] = field(repr=False)
+    key_positions: Mapping[DocPath, Spot] = field(repr=False)
 
     def locate(self, doc_path: DocPath) -> Position:
         """The best position for a field: its key if it has one, else its value, else a parent."""
+        line, col = self.spot(doc_path)
+        return Position(self.path, line, col)
+
+    def spot(self, doc_path: DocPath) -> Spot:
+        """:meth:`locate` as a (line, column) pair."""
         probe = tuple(doc_path)
         while True:
-            if probe in self.key_positions:
-                return self.key_positions[probe]
-            if probe in self.value_positions:
-                return self.value_positions[probe]
+            found = self.key_positions.get(probe) or self.value_positions.get(probe)
+            if found is not None:
+                return found
             if not probe:
-                return Position(self.path, 1, 1)
+                return (1, 1)
             probe = probe[:-1]
 
     def locate_value(self, doc_path: DocPath) -> Position:
         """The position of a value itself (the first character after the colon)."""
-        return self.value_positions.get(tuple(doc_path)) or self.locate(doc_path)
+        found = self.value_positions.get(tuple(doc_path))
+        return Position(self.path, *found) if found else self.locate(doc_path)
 
 
 def encode_source(source: Source) -> list[object]:
     """A source as JSON values (its path left out): data, then value and key positions."""
 
-    def rows(positions: Mapping[DocPath, Position]) -> list[list[object]]:
-        return [[list(doc_path), where.line, where.col] for doc_path, where in positions.items()]
+    def rows(positions: Mapping[DocPath, Spot]) -> list[list[object]]:
+        return [[list(doc_path), line, col] for doc_path, (line, col) in positions.items()]
 
     return [source.data, rows(source.value_positions), rows(source.key_positions)]
 
@@ -73,8 +86,8 @@ def decode_source(value: object, path: str) -> Source | None:
         return Source(
             path,
             data,
-            {tuple(doc_path): Position(path, line, col) for doc_path, line, col in values},
-            {tuple(doc_path): Position(path, line, col) for doc_path, line, col in keys},
+            {tuple(doc_path): (line, col) for doc_path, line, col in values},
+            {tuple(doc_path): (line, col) for doc_path, line, col in keys},
         )
     except (TypeError, ValueError):
         return None
@@ -100,17 +113,21 @@ class _Composer:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.values: dict[DocPath, Position] = {}
-        self.keys: dict[DocPath, Position] = {}
+        self.values: dict[DocPath, Spot] = {}
+        self.keys: dict[DocPath, Spot] = {}
         self.problems: list[Diagnostic] = []
         self._scalars = yaml.SafeLoader("")
 
     def position(self, node: yaml.Node) -> Position:
+        return Position(self.path, *self.spot(node))
+
+    @staticmethod
+    def spot(node: yaml.Node) -> Spot:
         mark = node.start_mark
-        return Position(self.path, mark.line + 1, mark.column + 1)
+        return (mark.line + 1, mark.column + 1)
 
     def convert(self, node: yaml.Node, doc_path: DocPath) -> Any:
-        self.values[doc_path] = self.position(node)
+        self.values[doc_path] = self.spot(node)
         if node.tag not in _PLAIN_TAGS:
             where = self.position(node)
             self.problems.append(
@@ -129,28 +146,28 @@ class _Composer:
     def _mapping(self, node: yaml.MappingNode, doc_path: DocPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            where = self.position(key_node)
-            name = format_field(doc_path) or "(document)"
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(
-                    where.error(name, "les clés de fusion (<<) ne sont pas permises")
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
+                key_node, yaml.ScalarNode
+            ):
+                name = format_field(doc_path) or "(document)"
+                message = (
+                    "une clé doit être un texte simple"
+                    if key_node.tag != "tag:yaml.org,2002:merge"
+                    else "les clés de fusion (<<) ne sont pas permises"
                 )
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(where.error(name, "une clé doit être un texte simple"))
+                self.problems.append(self.position(key_node).error(name, message))
                 continue
             key = str(self._scalar(key_node))
             child = (*doc_path, key)
             if key in result:
-                first = self.keys[child]
+                first_line = self.keys[child][0]
                 self.problems.append(
-                    where.error(
-                        format_field(child),
-                        f"clé en double (déjà définie ligne {first.line})",
+                    self.position(key_node).error(
+                        format_field(child), f"clé en double (déjà définie ligne {first_line})"
                     )
                 )
                 continue
-            self.keys[child] = where
+            self.keys[child] = self.spot(key_node)
             result[key] = self.convert(value_node, child)
         return result
 
