@@ -75,3 +75,23 @@ def test_forked_computes_in_another_process_or_here_after_a_failure(
         forked.result()
     cancelled = parallel.Forked(os.getpid)
     cancelled.cancel()
+
+
+@pytest.mark.parametrize("total", [0, 1, 63, 64, 300, 10_000, 100_000])
+@pytest.mark.parametrize("count", [2, 8])
+@pytest.mark.parametrize("watched", [False, True])
+def test_chunks_shrink_to_a_small_last_one_and_keep_every_item_in_order(
+    total: int, count: int, watched: bool
+) -> None:
+    items = list(range(total))
+    chunks = parallel.chunked(items, count, watched=watched)
+    assert [item for chunk in chunks for item in chunk] == items
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(size >= parallel.MIN_CHUNK for size in sizes[:-1])
+    if total >= 10_000:
+        # The workers end within a small chunk of each other, in few chunks.
+        assert sizes[-1] <= parallel.MIN_CHUNK
+        assert len(chunks) <= 32 * count * (2 if watched else 1)
+        if watched:
+            assert sizes[0] <= -(-total // (count * 16))
