@@ -17,7 +17,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -366,13 +366,18 @@ def _known_digest(path: str, shown: str, stats: cache.Index, settled: int) -> st
     return digest
 
 
-def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
+def load_awards(
+    site: Site, meanwhile: Callable[[], None] = lambda: None
+) -> tuple[dict[str, Award], list[Diagnostic]]:
     """Every award of every issuer, keyed by assertion id.
 
     Each record is read and hashed at every load. What its bytes say (:func:`read_claims`) is
     kept in the build cache under their SHA-256 (cache.Index, one file for all records), so
     that an unchanged record is not parsed again; whether it belongs where it is stored is
     checked every time against the site.
+
+    ``meanwhile`` is called while the workers read the records that must be read: this
+    process is free then, for what the caller can do without the awards.
     """
     files = list(record_files(site, "assertions"))
     root = os.fspath(site.root)
@@ -407,7 +412,13 @@ def load_awards(site: Site) -> tuple[dict[str, Award], list[Diagnostic]]:
                 )
     # Parsing records is most of the work when they are new: both cores, results in order.
     unread = [files[position] for position in missing]
-    parsed = parallel.map_chunks(_read_chunk, None, unread, label="Lecture des badges délivrés")
+    reading = parallel.start_chunks(_read_chunk, None, unread, label="Lecture des badges délivrés")
+    try:
+        meanwhile()
+    except BaseException:
+        reading.cancel()
+        raise
+    parsed = reading.results()
     for position, (read_digest, claims, read_problems) in zip(missing, parsed, strict=True):
         issuer, path, shown = files[position]
         if read_digest is not None:

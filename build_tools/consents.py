@@ -302,10 +302,7 @@ class Checker:
 
     def resolve(self, commune: dict[str, str]) -> tuple[Place | None, list[tuple[str, str]]]:
         """:func:`resolve_commune` in this checker's gazetteer, once per commune."""
-        name = (commune.get("insee"), commune.get("name"), commune.get("postcode"))
-        if name not in self.communes:
-            self.communes[name] = resolve_commune(self.gazetteer(), commune)
-        return self.communes[name]
+        return _resolve_once(self.communes, self.gazetteer, commune)
 
     def check(self, issuer: str, source: Source, index: int, item: dict[str, Any]) -> None:
         """Check one entry of a schema-checked file."""
@@ -469,37 +466,76 @@ class Checker:
         self.errors += len(errors)
 
 
+def _resolve_once(
+    found: dict[tuple[str | None, ...], tuple[Place | None, list[tuple[str, str]]]],
+    gazetteer: Callable[[], Gazetteer],
+    commune: dict[str, str],
+) -> tuple[Place | None, list[tuple[str, str]]]:
+    """:func:`resolve_commune`, remembered in ``found``: the files name the same few communes."""
+    name = (commune.get("insee"), commune.get("name"), commune.get("postcode"))
+    if name not in found:
+        found[name] = resolve_commune(gazetteer(), commune)
+    return found[name]
+
+
+#: What each issuer's consents file says (see :func:`read_files`): its entries, its problems.
+ConsentFiles = dict[str, tuple[list[Entry], list[Diagnostic]]]
+
+
+def read_files(site: Site, gazetteer: Callable[[], Gazetteer] | None = None) -> ConsentFiles:
+    """What every issuer's consents file says, checked as far as the file alone allows.
+
+    No award is needed for that: the build reads these files while its workers read the
+    awards' records (pipeline.py), then :func:`load_consents` checks the rest.
+
+    With the shipped gazetteer (part of the code version), what each file says
+    (:func:`read_entry`) is kept in the build cache under the SHA-256 of its bytes.
+    """
+    from build_tools.gazetteer import load
+
+    communes: dict[tuple[str | None, ...], tuple[Place | None, list[tuple[str, str]]]] = {}
+
+    def resolve(commune: dict[str, str]) -> tuple[Place | None, list[tuple[str, str]]]:
+        return _resolve_once(communes, gazetteer or load, commune)
+
+    store = cache.open_cache(site.root, CACHE_KIND) if gazetteer is None else cache.Cache(None, "")
+    files = {issuer: _read_entries(site.root, issuer, resolve, store) for issuer in site.issuers}
+    store.prune()
+    return files
+
+
 def load_consents(
     site: Site,
     day: date | None = None,
     gazetteer: Callable[[], Gazetteer] | None = None,
     collections: Sequence[Collection] = (),
+    files: ConsentFiles | None = None,
 ) -> tuple[tuple[Consent, ...], list[Diagnostic]]:
     """The consents in force of every issuer, and every problem found in them.
 
     ``collections`` are the badge collections in force: with the display names of the site,
     they tell which badges are shown with a name elsewhere (see :func:`names_shown`).
+    ``files`` are the consents files as :func:`read_files` read them, if the caller has them.
 
-    With the shipped gazetteer (part of the code version), what each file says
-    (:func:`read_entry`) is kept in the build cache under the SHA-256 of its bytes; the rest is
-    checked at every build. A file's problems are reported every time, from the cache or not.
+    What a file says may come from the build cache; the rest is checked at every build. A
+    file's problems are reported every time, from the cache or not.
     """
     from build_tools.gazetteer import load
 
+    if files is None:
+        files = read_files(site, gazetteer)
     checker = Checker(site, day or today(), gazetteer or load, names=names_shown(site, collections))
-    store = cache.open_cache(site.root, CACHE_KIND) if gazetteer is None else cache.Cache(None, "")
     problems: list[Diagnostic] = []
     for issuer in site.issuers:
-        entries, found = _read_entries(site.root, issuer, checker, store)
+        entries, found = files.get(issuer, ([], []))
         problems += found
         for entry in entries:
             checker.check_entry(issuer, entry)
-    store.prune()
     return tuple(checker.kept), problems + checker.problems
 
 
 def _read_entries(
-    root: Path, issuer: str, checker: Checker, store: cache.Cache
+    root: Path, issuer: str, resolve: Resolver, store: cache.Cache
 ) -> tuple[list[Entry], list[Diagnostic]]:
     """The entries of an issuer's consents file and its problems, from the cache if there."""
     path = consents_path(root, issuer)
@@ -511,7 +547,7 @@ def _read_entries(
         raw = None
     if raw is None:
         source, problems = read_file(root, issuer)
-        return _entries(source, checker), problems
+        return _entries(source, resolve), problems
     shown = discover.relative(root, path)
     entry = cache.key(CACHE_KIND, shown, raw)
     content = store.get(entry)
@@ -519,17 +555,17 @@ def _read_entries(
     if found is not None:
         return found
     source, problems = discover.check_list(*load_yaml_bytes(raw, shown), "consents")
-    entries = _entries(source, checker)
+    entries = _entries(source, resolve)
     # A value that JSON cannot hold is not kept: the file is read again next time.
     with suppress(TypeError, ValueError):
         store.put(entry, _encode(entries, problems, shown))
     return entries, problems
 
 
-def _entries(source: Source | None, checker: Checker) -> list[Entry]:
+def _entries(source: Source | None, resolve: Resolver) -> list[Entry]:
     if source is None or source.data is None:
         return []
-    return [read_entry(source, i, item, checker.resolve) for i, item in enumerate(source.data)]
+    return [read_entry(source, i, item, resolve) for i, item in enumerate(source.data)]
 
 
 def _encode(entries: list[Entry], problems: list[Diagnostic], shown: str) -> bytes:

@@ -132,7 +132,12 @@ def _with_awards(
 
     ``loaded`` is given the site as soon as its awards are in it.
     """
-    found, problems = awards.load_awards(site)
+    # The consents files are read while the workers read the awards' records: this process
+    # has nothing else to do then, and they need no award until they are checked (below).
+    consent_files: list[consents.ConsentFiles] = []
+    found, problems = awards.load_awards(
+        site, meanwhile=lambda: consent_files.append(consents.read_files(site))
+    )
     report.extend(problems)
     loaded(dataclasses.replace(site, awards=MappingProxyType(found)))
     revocations, problems = awards.load_revocations(site, found, sources)
@@ -148,7 +153,7 @@ def _with_awards(
     # Holders' collections ("sacs à badges"): checked here, drawn by collection_pages. The
     # consents need them: the map does not link a badge that a named collection shows.
     in_force, collection_problems = collections.load_collections(site)
-    shown, problems = consents.load_consents(site, collections=in_force)
+    shown, problems = consents.load_consents(site, collections=in_force, files=consent_files[0])
     report.extend(problems)
     report.extend(collection_problems)
     return dataclasses.replace(site, consents=shown)

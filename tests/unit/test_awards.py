@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from build_tools import awards, cache
+from build_tools import awards, cache, parallel
 from build_tools.diagnostics import format_text
 from build_tools.pipeline import load_site
 from tests.conftest import AwardedRepo
@@ -301,3 +301,66 @@ def test_a_record_file_that_changed_just_before_a_load_is_read_at_every_load(
     opened = _records_opened(monkeypatch)
     awarded_repo.site()
     assert len(opened) == len(awarded_repo.ids)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_caller_works_while_the_records_are_read(
+    awarded_repo: AwardedRepo, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    # The build reads the consents files meanwhile (pipeline.py): the records are read on the
+    # workers from before it starts until after it ends, and the awards are the same.
+    site = awarded_repo.site()
+    expected = awards.load_awards(site)
+    events: list[str] = []
+    start = parallel.start_chunks
+
+    def watched_start(*args: Any, **kwargs: Any) -> parallel.Pending:
+        events.append("reading started")
+        pending = start(*args, **{**kwargs, "workers": workers})
+        results = pending.results
+
+        def watched_results() -> list[Any]:
+            events.append("records read")
+            return results()
+
+        pending.results = watched_results  # type: ignore[method-assign]
+        return pending
+
+    monkeypatch.setattr(awards.parallel, "start_chunks", watched_start)
+    cache.disable()  # Every record is read.
+    try:
+        found = awards.load_awards(site, meanwhile=lambda: events.append("meanwhile"))
+    finally:
+        cache.disable(False)
+    assert events == ["reading started", "meanwhile", "records read"]
+    assert found == expected
+
+
+def test_a_failure_meanwhile_stops_the_workers_and_is_raised(
+    awarded_repo: AwardedRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cancelled: list[bool] = []
+    start = parallel.start_chunks
+
+    def watched_start(*args: Any, **kwargs: Any) -> parallel.Pending:
+        pending = start(*args, **kwargs)
+        cancel = pending.cancel
+
+        def watched_cancel() -> None:
+            cancelled.append(True)
+            cancel()
+
+        pending.cancel = watched_cancel  # type: ignore[method-assign]
+        return pending
+
+    def failing() -> None:
+        raise RuntimeError("meanwhile")
+
+    monkeypatch.setattr(awards.parallel, "start_chunks", watched_start)
+    cache.disable()
+    try:
+        with pytest.raises(RuntimeError, match="meanwhile"):
+            awards.load_awards(awarded_repo.site(), meanwhile=failing)
+    finally:
+        cache.disable(False)
+    assert cancelled == [True]
