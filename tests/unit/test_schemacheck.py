@@ -47,6 +47,18 @@ def test_email_and_url_formats_are_checked() -> None:
     ]
 
 
+def test_a_url_that_cannot_be_parsed_is_reported_not_raised() -> None:
+    # urlsplit raises ValueError for "http://[" (an IPv6 address never closed): until
+    # 2026-12-08 that escaped the check, and the build stopped with a traceback.
+    text = (
+        'type: organisation\nname: Atelier\nurl: "http://["\nemail: a@b.example.org\n'
+        "description: Une description assez longue.\n"
+    )
+    assert _check(text) == [
+        "f.yaml:3:1: error: url: doit être une URL complète (https://...), pas « http://[ »"
+    ]
+
+
 def test_key_date_time_needs_a_time_zone() -> None:
     text = (
         "type: organisation\nname: Atelier\nurl: https://a.example.org/\nemail: a@b.example.org\n"
