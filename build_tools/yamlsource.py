@@ -146,16 +146,11 @@ class _Composer:
     def _mapping(self, node: yaml.MappingNode, doc_path: DocPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
-                key_node, yaml.ScalarNode
-            ):
-                name = format_field(doc_path) or "(document)"
-                message = (
-                    "une clé doit être un texte simple"
-                    if key_node.tag != "tag:yaml.org,2002:merge"
-                    else "les clés de fusion (<<) ne sont pas permises"
-                )
-                self.problems.append(self.position(key_node).error(name, message))
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._bad_key(key_node, doc_path, "les clés de fusion (<<) ne sont pas permises")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._bad_key(key_node, doc_path, "une clé doit être un texte simple")
                 continue
             key = str(self._scalar(key_node))
             child = (*doc_path, key)
@@ -170,6 +165,10 @@ class _Composer:
             self.keys[child] = self.spot(key_node)
             result[key] = self.convert(value_node, child)
         return result
+
+    def _bad_key(self, key_node: yaml.Node, doc_path: DocPath, message: str) -> None:
+        name = format_field(doc_path) or "(document)"
+        self.problems.append(self.position(key_node).error(name, message))
 
     def _scalar(self, node: yaml.Node) -> Any:
         # Texts are the node's value, as the safe loader gives them (most scalars of a file:
